@@ -1,0 +1,160 @@
+"""Domain dataclasses and their camelCase wire form (SPEC §2, §3, §7)."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any
+
+from services.settings import REPLICATION_STATES
+
+
+class Status(enum.StrEnum):
+    OK = "OK"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    CRITICAL = "CRITICAL"
+    HYPER_CRITICAL = "HYPER-CRITICAL"
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def severity(self) -> int:
+        """Higher is worse; UNKNOWN sits between OK and INFO (it hides data, it is not a limit)."""
+        return _SEVERITY[self]
+
+
+_SEVERITY = {
+    Status.OK: 0,
+    Status.UNKNOWN: 1,
+    Status.INFO: 2,
+    Status.WARNING: 3,
+    Status.CRITICAL: 4,
+    Status.HYPER_CRITICAL: 5,
+}
+
+
+class RegionState(enum.StrEnum):
+    OK = "ok"
+    UNINITIALIZED = "uninitialized"
+    NOT_ENABLED = "not-enabled"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StagingAccount:
+    account_id: str
+    account_name: str
+    role_arn: str
+    external_id: str | None = None
+    region: str | None = None
+    added_at: str | None = None
+    added_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_wire(self)
+
+    @classmethod
+    def from_dict(cls, item: Mapping[str, Any]) -> StagingAccount:
+        return from_wire(cls, item)
+
+
+@dataclass(frozen=True)
+class TargetAccount:
+    account_id: str
+    account_name: str
+    role_arn: str | None = None
+    external_id: str | None = None
+    staging_accounts: tuple[StagingAccount, ...] = ()
+    created_at: str | None = None
+    updated_at: str | None = None
+    version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_wire(self)
+
+    @classmethod
+    def from_dict(cls, item: Mapping[str, Any]) -> TargetAccount:
+        staging = tuple(StagingAccount.from_dict(s) for s in item.get("stagingAccounts") or ())
+        account = from_wire(cls, {k: v for k, v in item.items() if k != "stagingAccounts"})
+        version = int(item.get("version") or 0)
+        return replace(account, staging_accounts=staging, version=version)
+
+
+def zero_by_state() -> dict[str, int]:
+    return dict.fromkeys(REPLICATION_STATES, 0)
+
+
+@dataclass(frozen=True)
+class RegionCapacity:
+    """What one account holds in one Region, as read from DescribeSourceServers."""
+
+    region: str
+    state: RegionState
+    total_servers: int = 0
+    replicating_servers: int = 0
+    extended_servers: int = 0
+    by_state: Mapping[str, int] = field(default_factory=zero_by_state)
+    error: ErrorInfo | None = None
+
+    @property
+    def counted(self) -> bool:
+        return self.state is not RegionState.ERROR
+
+
+@dataclass(frozen=True)
+class AccountReading:
+    """One account's collection result: its Regions, or why it could not be read."""
+
+    account_id: str
+    account_name: str
+    account_type: str  # "target" | "staging"
+    accessible: bool
+    regions: tuple[RegionCapacity, ...] = ()
+    error: ErrorInfo | None = None
+
+
+_CAMEL = re.compile(r"_([a-z])")
+
+
+def camel(name: str) -> str:
+    return _CAMEL.sub(lambda m: m.group(1).upper(), name)
+
+
+_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def snake(name: str) -> str:
+    return _SNAKE.sub("_", name).lower()
+
+
+def to_wire(value: Any) -> Any:
+    """Dataclasses to camelCase dicts, enums to their values, tuples to lists; None kept."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {camel(f.name): to_wire(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {k: to_wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_wire(v) for v in value]
+    return value
+
+
+def from_wire(cls, item: Mapping[str, Any]):
+    """Build a flat dataclass from a camelCase mapping, ignoring unknown keys."""
+    names = {f.name for f in fields(cls)}
+    kwargs = {}
+    for key, val in item.items():
+        name = snake(key)
+        if name in names:
+            kwargs[name] = int(val) if name == "version" else val
+    return cls(**kwargs)
+

@@ -1,0 +1,97 @@
+"""Every setting of the product in one frozen dataclass, read from the environment or flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from fractions import Fraction
+from functools import lru_cache
+
+# Replication bands as shares of the per-account limit L; for L = 300 they are 200/225/250/280.
+INFO_SHARE = Fraction(200, 300)
+WARNING_SHARE = Fraction(225, 300)
+CRITICAL_SHARE = Fraction(250, 300)  # the operational limit
+HYPER_CRITICAL_SHARE = Fraction(280, 300)
+RECOVERY_WARNING_SHARE = Fraction(80, 100)
+RECOVERY_CRITICAL_SHARE = Fraction(90, 100)
+
+REPLICATION_STATES = (
+    "STOPPED",
+    "INITIATING",
+    "INITIAL_SYNC",
+    "BACKLOG",
+    "CREATING_SNAPSHOT",
+    "CONTINUOUS",
+    "PAUSED",
+    "RESCAN",
+    "STALLED",
+    "DISCONNECTED",
+)
+
+
+@lru_cache(maxsize=1)
+def drs_regions() -> tuple[str, ...]:
+    """Every commercial Region where botocore says DRS is offered."""
+    import botocore.session
+
+    return tuple(botocore.session.get_session().get_available_regions("drs"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str = "drs-capacity-target-accounts"
+    replication_limit: int = 300  # quota L-C1D14A2B, per account and Region
+    max_recovery_instances: int = 4000  # quota L-E28BE5E0, target account
+    max_staging_accounts: int = 100
+    non_replicating_states: frozenset[str] = frozenset({"STOPPED", "DISCONNECTED"})
+    regions: tuple[str, ...] = field(default_factory=drs_regions)
+    home_region: str = "us-east-1"  # STS and DynamoDB
+    cache_ttl_seconds: float = 30.0
+    refresh_interval_seconds: int = 30
+    region_rescan_seconds: float = 3600.0
+    credential_margin_seconds: float = 300.0
+    max_workers: int = 64
+    page_size: int = 1000
+    aws_max_attempts: int = 4
+    aws_connect_timeout: float = 5.0
+    aws_read_timeout: float = 20.0
+    role_session_name: str = "drs-capacity-dashboard"
+    scenario_path: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8050
+
+    @property
+    def demo(self) -> bool:
+        return self.scenario_path is not None
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Settings from `DRS_CAPACITY_<NAME>` variables, then explicit overrides."""
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"DRS_CAPACITY_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, f.type, raw)
+        settings = cls(**values)
+        return settings.with_overrides(**overrides)
+
+
+def _parse(name: str, type_name: str, raw: str):
+    try:
+        if type_name.startswith("int"):
+            return int(raw)
+        if type_name.startswith("float"):
+            return float(raw)
+        if type_name.startswith("frozenset"):
+            return frozenset(s.strip() for s in raw.split(",") if s.strip())
+        if type_name.startswith("tuple"):
+            return tuple(s.strip() for s in raw.split(",") if s.strip())
+    except ValueError:
+        raise ValueError(f"DRS_CAPACITY_{name.upper()}: not a number: {raw!r}") from None
+    return raw
