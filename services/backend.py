@@ -1,0 +1,127 @@
+"""Choose and build the backend once at start: real AWS, or the simulated fleet (demo)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import botocore.session
+
+from services.aws import AwsGateway
+from services.collector import Collector
+from services.models import StagingAccount, TargetAccount
+from services.service import CapacityService, utc_now_iso
+from services.settings import Settings
+from services.store import AccountStore
+
+DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo.json"
+_AWS_HINTS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+def aws_configured(env=os.environ, home: Path | None = None) -> bool:
+    """True when credentials are configured explicitly (env or ~/.aws): never probe IMDS."""
+    if any(env.get(name) for name in _AWS_HINTS):
+        return True
+    aws_dir = (home or Path.home()) / ".aws"
+    return (aws_dir / "credentials").exists() or (aws_dir / "config").exists()
+
+
+def resolve_settings(settings: Settings, mode: str = "auto") -> Settings:
+    """Demo on the shipped scenario when no scenario is given and AWS is not configured."""
+    if settings.scenario_path or mode == "aws":
+        return settings
+    if mode == "demo" or not aws_configured():
+        return settings.with_overrides(scenario_path=str(DEMO_SCENARIO))
+    return settings
+
+
+@dataclass
+class Backend:
+    settings: Settings
+    store: AccountStore
+    gateway: AwsGateway
+    collector: Collector
+    service: CapacityService
+    simulator: object | None = None
+    _mock: object | None = None
+
+    @property
+    def demo(self) -> bool:
+        return self.simulator is not None
+
+    def close(self) -> None:
+        self.collector.close()
+        if self._mock is not None:
+            self._mock.stop()
+
+
+def build_backend(settings: Settings) -> Backend:
+    if settings.scenario_path:
+        return _demo_backend(settings)
+    session = botocore.session.get_session()
+    gateway = AwsGateway(settings, session)
+    dynamodb = boto3.Session(botocore_session=session).resource(
+        "dynamodb", region_name=settings.home_region
+    )
+    store = AccountStore(dynamodb.Table(settings.table_name))
+    return _assemble(settings, store, gateway)
+
+
+def _assemble(settings, store, gateway, simulator=None, mock=None) -> Backend:
+    collector = Collector(gateway, settings)
+    service = CapacityService(store, collector, settings)
+    return Backend(settings, store, gateway, collector, service, simulator, mock)
+
+
+def _demo_backend(settings: Settings) -> Backend:
+    import moto
+
+    from services.simulator import SimulatedAws, load_scenario
+
+    scenario = load_scenario(settings.scenario_path)
+    mock = moto.mock_aws()
+    mock.start()
+    session = botocore.session.get_session()
+    simulator = SimulatedAws(scenario)
+    simulator.install(session)
+    gateway = AwsGateway(settings, session, own_credentials=simulator.own_credentials)
+    dynamodb = boto3.Session(
+        botocore_session=session, **simulator.own_credentials
+    ).resource("dynamodb", region_name=settings.home_region)
+    store = AccountStore(AccountStore.create_table(dynamodb, settings.table_name))
+    seed_store(store, scenario)
+    return _assemble(settings, store, gateway, simulator, mock)
+
+
+def seed_store(store: AccountStore, scenario) -> None:
+    """Register the scenario's target and its staging accounts."""
+    now = utc_now_iso()
+    t = scenario.target
+    store.add_target(
+        TargetAccount(
+            t["accountId"], t["accountName"], t.get("roleArn"), t.get("externalId"),
+            created_at=now, updated_at=now,
+        )
+    )  # fmt: skip
+    for s in scenario.staging:
+        staging = StagingAccount(
+            s["accountId"], s["accountName"], s["roleArn"], s.get("externalId"),
+            s.get("region"), added_at=now, added_by="scenario",
+        )  # fmt: skip
+        store.add_staging(t["accountId"], staging, max_staging=10_000)
+
+
+def build_operations(backend: Backend):
+    from services.operations import Operations
+    from services.validation import StagingValidator
+
+    validator = StagingValidator(backend.collector, backend.service, backend.settings)
+    return Operations(backend.store, backend.service, validator, backend.settings)

@@ -1,0 +1,204 @@
+"""Concurrent collection: every account × Region of one target in one bounded pool,
+counting DescribeSourceServers pages as they stream (SPEC §3)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from services.aws import DRS_NOT_INITIALIZED, REGION_NOT_ENABLED, AwsGateway, classify
+from services.errors import AwsError
+from services.models import (
+    AccountReading,
+    ErrorInfo,
+    RegionCapacity,
+    RegionState,
+    TargetAccount,
+    zero_by_state,
+)
+from services.settings import Settings
+
+_EMPTY_STATES = {
+    DRS_NOT_INITIALIZED: RegionState.UNINITIALIZED,
+    REGION_NOT_ENABLED: RegionState.NOT_ENABLED,
+}
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """An account to read: who it is and how to get in."""
+
+    account_id: str
+    account_name: str
+    account_type: str  # "target" | "staging"
+    role_arn: str | None = None
+    external_id: str | None = None
+
+
+def accounts_of(target: TargetAccount) -> list[AccountRef]:
+    refs = [
+        AccountRef(
+            target.account_id,
+            target.account_name,
+            "target",
+            target.role_arn,
+            target.external_id,
+        )
+    ]
+    refs += [
+        AccountRef(s.account_id, s.account_name, "staging", s.role_arn, s.external_id)
+        for s in target.staging_accounts
+    ]
+    return refs
+
+
+def count_servers(
+    pages: Iterable[dict], region: str, non_replicating: frozenset[str]
+) -> RegionCapacity:
+    """Count one Region's servers page by page; no page outlives its loop iteration."""
+    by_state = zero_by_state()
+    total = replicating = extended = 0
+    for page in pages:
+        for server in page.get("items", ()):
+            total += 1
+            state = (server.get("dataReplicationInfo") or {}).get(
+                "dataReplicationState"
+            )
+            if state in by_state:
+                by_state[state] += 1
+            is_extended = (server.get("stagingArea") or {}).get("status") == "EXTENDED"
+            extended += is_extended
+            if not is_extended and state not in non_replicating:
+                replicating += 1
+    return RegionCapacity(
+        region, RegionState.OK, total, replicating, extended, by_state
+    )
+
+
+class Collector:
+    """Reads accounts for the capacity service; keeps a pruning memory of empty Regions."""
+
+    def __init__(
+        self,
+        gateway: AwsGateway,
+        settings: Settings,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._aws = gateway
+        self._settings = settings
+        self._clock = clock
+        self._pool = ThreadPoolExecutor(
+            max_workers=settings.max_workers, thread_name_prefix="collect"
+        )
+        self._empty: dict[tuple[str, str], tuple[RegionState, float]] = {}
+        self._empty_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def collect(
+        self, target: TargetAccount, *, force: bool = False
+    ) -> list[AccountReading]:
+        """Read the target and its staging accounts at once, every Region of the set."""
+        return self.read_accounts(
+            accounts_of(target), self._settings.regions, force=force
+        )
+
+    def read_accounts(
+        self, refs: list[AccountRef], regions: Iterable[str], *, force: bool = False
+    ) -> list[AccountReading]:
+        self._aws.warm()
+        self._aws.forget_expired()
+        regions = tuple(regions)
+        logins = {self._pool.submit(self._login, ref): ref for ref in refs}
+        region_tasks: dict[str, list[Future]] = {}
+        failures: dict[str, AwsError] = {}
+        for done in as_completed(logins):
+            ref = logins[done]
+            try:
+                credentials = done.result()
+            except AwsError as exc:
+                failures[ref.account_id] = exc
+                continue
+            region_tasks[ref.account_id] = [
+                self._pool.submit(self._read_region, ref, credentials, region, force)
+                for region in regions
+            ]
+        return [
+            self._reading(
+                ref, failures.get(ref.account_id), region_tasks.get(ref.account_id, [])
+            )
+            for ref in refs
+        ]
+
+    @staticmethod
+    def _reading(
+        ref: AccountRef, failure: AwsError | None, tasks: list[Future]
+    ) -> AccountReading:
+        if failure is not None:
+            return AccountReading(
+                ref.account_id,
+                ref.account_name,
+                ref.account_type,
+                False,
+                (),
+                failure.info,
+            )
+        return AccountReading(
+            ref.account_id,
+            ref.account_name,
+            ref.account_type,
+            True,
+            tuple(t.result() for t in tasks),
+        )
+
+    def _login(self, ref: AccountRef):
+        if ref.role_arn:
+            return self._aws.credentials(ref.role_arn, ref.external_id)
+        own = self._aws.own_account_id()
+        if own != ref.account_id:
+            raise AwsError(
+                "CREDENTIALS_INVALID",
+                f"No role is set for {ref.account_id} and the dashboard's own credentials belong to "
+                f"another account ({own}); set a roleArn for this account.",
+            )
+        return None
+
+    def _read_region(
+        self, ref: AccountRef, credentials, region: str, force: bool
+    ) -> RegionCapacity:
+        key = (ref.account_id, region)
+        if not force:
+            known = self._empty.get(key)
+            if known and known[1] > self._clock():
+                return RegionCapacity(region, known[0])
+        try:
+            client = self._aws.client("drs", region, credentials)
+            paginator = client.get_paginator("describe_source_servers")
+            pages = paginator.paginate(
+                filters={}, PaginationConfig={"PageSize": self._settings.page_size}
+            )
+            counted = count_servers(
+                pages, region, self._settings.non_replicating_states
+            )
+        except Exception as exc:  # classified below: one Region never stops the others
+            error = classify(exc)
+            state = _EMPTY_STATES.get(error.code)
+            if state is None:
+                return RegionCapacity(
+                    region,
+                    RegionState.ERROR,
+                    error=ErrorInfo(error.code, error.message),
+                )
+            with self._empty_lock:
+                self._empty[key] = (
+                    state,
+                    self._clock() + self._settings.region_rescan_seconds,
+                )
+            return RegionCapacity(region, state)
+        with self._empty_lock:
+            self._empty.pop(key, None)
+        return counted

@@ -1,0 +1,206 @@
+"""The one dispatcher behind the REST API, the CLI and the Lambda entry (SPEC §7).
+
+An operation name and a payload in, a `Response` (HTTP status + flat JSON envelope) out.
+Inner code raises precise exceptions; only here do they become envelopes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from services import inputs
+from services.capacity import ALL_REGIONS
+from services.errors import InputError, ProductError
+from services.export import capacity_csv, csv_filename
+from services.planning import removal_impact
+from services.service import utc_now_iso
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: dict[str, Any] | str
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def success(self) -> bool:
+        return self.status < 400
+
+
+def failure(error: ProductError) -> Response:
+    return Response(error.http_status, {"success": False, "error": error.to_dict()})
+
+
+class Operations:
+    """Every operation of SPEC §7 over the store, the capacity service and the validator."""
+
+    def __init__(self, store, service, validator, settings, clock=utc_now_iso):
+        self._store = store
+        self._service = service
+        self._validator = validator
+        self._settings = settings
+        self._clock = clock
+        self._handlers: dict[str, Callable[[Mapping], Response]] = {
+            "get_target_accounts": self.get_target_accounts,
+            "add_target_account": self.add_target_account,
+            "get_target_account": self.get_target_account,
+            "validate_staging_account": self.validate_staging_account,
+            "add_staging_account": self.add_staging_account,
+            "remove_staging_account": self.remove_staging_account,
+            "get_combined_capacity": self.get_combined_capacity,
+            "export_capacity_csv": self.export_capacity_csv,
+        }
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._handlers)
+
+    def dispatch(self, operation: str, payload: Mapping | None = None) -> Response:
+        handler = self._handlers.get(operation)
+        if handler is None:
+            return failure(
+                InputError(f"Unknown operation {operation!r}.", field="operation")
+            )
+        if payload is None:
+            payload = {}
+        if not isinstance(payload, Mapping):
+            return failure(
+                InputError("The request body must be a JSON object.", field="body")
+            )
+        try:
+            return handler(payload)
+        except ProductError as exc:
+            log.info("%s failed: %s %s", operation, exc.code, exc.message)
+            return failure(exc)
+        except Exception as exc:  # the envelope never carries a stack trace
+            log.error("%s failed unexpectedly: %s", operation, type(exc).__name__)
+            return failure(ProductError("Internal error; see the server log."))
+
+    # -- target accounts ------------------------------------------------------------
+
+    def get_target_accounts(self, payload: Mapping) -> Response:
+        targets = self._store.list_targets()
+        return _ok({"targetAccounts": [_public(t) for t in targets]})
+
+    def add_target_account(self, payload: Mapping) -> Response:
+        target = inputs.target_account_input(payload, self._clock())
+        created = self._store.add_target(target)
+        message = f"Target account {created.account_id} added."
+        return _ok({"message": message, "targetAccount": _public(created)}, 201)
+
+    def get_target_account(self, payload: Mapping) -> Response:
+        target = self._store.get_target(_target_id(payload))
+        public = _public(target)
+        return _ok(
+            {"targetAccount": public, "stagingAccounts": public["stagingAccounts"]}
+        )
+
+    # -- staging accounts -----------------------------------------------------------
+
+    def validate_staging_account(self, payload: Mapping) -> Response:
+        target_id = _target_id(payload)
+        account_id = inputs.account_id(payload.get("accountId"))
+        role_arn = inputs.role_arn(payload.get("roleArn"), account_id)
+        external_id = inputs.external_id(payload.get("externalId"))
+        region = inputs.region(payload.get("region"))
+        self._store.get_target(target_id)
+        result = self._validator.validate(
+            account_id, role_arn, external_id, region, target_id
+        )
+        return _ok(result)
+
+    def add_staging_account(self, payload: Mapping) -> Response:
+        target_id = _target_id(payload)
+        added_by = str(payload.get("addedBy") or "api")[:128]
+        staging = inputs.staging_account_input(
+            payload, target_id, added_by, self._clock()
+        )
+        target = self._store.add_staging(
+            target_id, staging, self._settings.max_staging_accounts
+        )
+        self._service.invalidate(target_id)
+        return _ok(
+            {
+                "message": f"Staging account {staging.account_id} added to {target_id}.",
+                "stagingAccounts": [s.to_dict() for s in target.staging_accounts],
+            },
+            201,
+        )
+
+    def remove_staging_account(self, payload: Mapping) -> Response:
+        target_id = _target_id(payload)
+        staging_id = inputs.account_id(
+            payload.get("stagingAccountId"), "stagingAccountId"
+        )
+        impact = self.removal_impact(target_id, staging_id)
+        target, removed = self._store.remove_staging(target_id, staging_id)
+        self._service.invalidate(target_id)
+        return _ok(
+            {
+                "message": f"Staging account {removed.account_id} removed from {target_id}.",
+                "stagingAccounts": [s.to_dict() for s in target.staging_accounts],
+                "impact": impact,
+            }
+        )
+
+    def removal_impact(self, target_id: str, staging_id: str) -> dict | None:
+        """The capacity effect of removing `staging_id` (None when it is not registered)."""
+        target = self._store.get_target(target_id)
+        if all(s.account_id != staging_id for s in target.staging_accounts):
+            return None
+        snapshot = self._service.snapshot(target_id)
+        return removal_impact(snapshot, staging_id, self._settings.replication_limit)
+
+    # -- capacity -------------------------------------------------------------------
+
+    def get_combined_capacity(self, payload: Mapping) -> Response:
+        return _ok(self._snapshot(payload).to_dict())
+
+    def export_capacity_csv(self, payload: Mapping) -> Response:
+        snapshot = self._snapshot(payload).to_dict()
+        name = csv_filename(snapshot["targetAccountId"], snapshot["collectedAt"])
+        return Response(
+            200,
+            capacity_csv(snapshot),
+            "text/csv; charset=utf-8",
+            {"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def _snapshot(self, payload: Mapping):
+        target_id = _target_id(payload)
+        scope = payload.get("region") or ALL_REGIONS
+        if scope != ALL_REGIONS:
+            scope = inputs.region(scope)
+        refresh = _flag(payload.get("refresh"), "refresh")
+        return self._service.snapshot(target_id, scope, refresh=refresh)
+
+
+def _ok(body: dict, status: int = 200) -> Response:
+    return Response(status, {"success": True, **body})
+
+
+def _target_id(payload: Mapping) -> str:
+    return inputs.account_id(payload.get("targetAccountId"), "targetAccountId")
+
+
+def _flag(value, name: str) -> bool:
+    if value in (None, False, "", "false", "0", "no"):
+        return False
+    if value in (True, "true", "1", "yes"):
+        return True
+    raise InputError(f"{name} must be true or false.", field=name)
+
+
+def _public(target) -> dict:
+    """A target account as the API shows it (no nulls for absent optional fields)."""
+    data = target.to_dict()
+    data["stagingAccounts"] = [
+        {k: v for k, v in s.items() if v is not None} for s in data["stagingAccounts"]
+    ]
+    return {k: v for k, v in data.items() if v is not None}

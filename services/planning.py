@@ -1,0 +1,57 @@
+"""Capacity planning from a snapshot: removal impact (R2.4) and headroom (pure)."""
+
+from __future__ import annotations
+
+from services import thresholds as th
+from services.metrics import AccountMetrics, CapacitySnapshot
+from services.models import Status
+
+
+def removal_impact(snapshot: CapacitySnapshot, staging_id: str, limit: int) -> dict:
+    """What the combined capacity becomes once `staging_id` stops counting."""
+    combined = snapshot.combined
+    account = next((a for a in snapshot.accounts if a.account_id == staging_id), None)
+    counted = account is not None and account.accessible
+    lost = (account.replicating_servers or 0) if counted else 0
+    max_after = combined.max_replicating - (limit if counted else 0)
+    total_after = combined.total_replicating - lost
+    status_after = (
+        th.band_status(total_after, max_after) if max_after else Status.UNKNOWN
+    )
+    return {
+        "accountId": staging_id,
+        "replicatingServers": account.replicating_servers if account else None,
+        "hasReplicatingServers": lost > 0,
+        "totalBefore": combined.total_replicating,
+        "totalAfter": total_after,
+        "maxBefore": combined.max_replicating,
+        "maxAfter": max_after,
+        "percentAfter": th.percent(total_after, max_after) if max_after else None,
+        "statusAfter": status_after.value,
+        "message": _impact_message(
+            staging_id, lost, combined.max_replicating, max_after
+        ),
+    }
+
+
+def _impact_message(staging_id: str, lost: int, max_before: int, max_after: int) -> str:
+    text = (
+        f"Combined maximum goes from {max_before} to {max_after} replicating servers."
+    )
+    if lost:
+        text += (
+            f" {staging_id} still has {lost} replicating servers: they stop counting "
+            "toward this target's capacity."
+        )
+    return text
+
+
+def headroom(account: AccountMetrics, limit: int) -> dict[str, int | None]:
+    """Servers that still fit before each band and before the hard limit."""
+    if account.replicating_servers is None:
+        return {status.value: None for status in th.band_thresholds(limit)} | {
+            "LIMIT": None
+        }
+    used = account.replicating_servers
+    room = {s.value: max(t - used, 0) for s, t in th.band_thresholds(limit).items()}
+    return room | {"LIMIT": max(limit - used, 0)}

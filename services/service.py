@@ -1,0 +1,112 @@
+"""CapacityService: cached snapshots per target, one collection at a time per target."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from services.capacity import ALL_REGIONS, Limits, build_snapshot
+from services.collector import Collector
+from services.metrics import CapacitySnapshot
+from services.models import AccountReading
+from services.settings import Settings
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class _Collection:
+    readings: list[AccountReading]
+    collected_at: str
+    finished: float  # monotonic seconds
+    snapshots: dict[str, CapacitySnapshot] = field(default_factory=dict)
+
+
+class CapacityService:
+    """Snapshots for the API, CLI and dashboard (ARCHITECTURE "data flow of one refresh").
+
+    Readings are cached per target for `cache_ttl_seconds`; every Region scope is derived
+    from the same readings. Concurrent askers share one collection (single flight).
+    """
+
+    def __init__(
+        self,
+        store,
+        collector: Collector,
+        settings: Settings,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], str] = utc_now_iso,
+    ):
+        self._store = store
+        self._collector = collector
+        self._settings = settings
+        self._limits = Limits.from_settings(settings)
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._lock = threading.Lock()
+        self._cache: dict[str, _Collection] = {}
+        self._flights: dict[str, Future] = {}
+        self.collections = 0  # how many collections ran: observable single-flight
+
+    def snapshot(
+        self, target_id: str, scope: str = ALL_REGIONS, *, refresh: bool = False
+    ) -> CapacitySnapshot:
+        collection = self._collection(target_id, refresh)
+        with self._lock:
+            found = collection.snapshots.get(scope)
+            if found is None:
+                found = build_snapshot(
+                    target_id, collection.readings, self._limits,
+                    collection.collected_at, scope,
+                )  # fmt: skip
+                collection.snapshots[scope] = found
+        return found
+
+    def invalidate(self, target_id: str) -> None:
+        """Forget cached data and detach any running collection (its config is stale)."""
+        with self._lock:
+            self._cache.pop(target_id, None)
+            self._flights.pop(target_id, None)
+
+    def _collection(self, target_id: str, refresh: bool) -> _Collection:
+        with self._lock:
+            cached = self._cache.get(target_id)
+            if cached and not refresh and self._fresh(cached):
+                return cached
+            flight = self._flights.get(target_id)
+            leader = flight is None
+            if leader:
+                flight = self._flights[target_id] = Future()
+        if not leader:
+            return flight.result()
+        try:
+            collection = self._collect(target_id, refresh)
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        finally:
+            with self._lock:
+                still_current = self._flights.get(target_id) is flight
+                if still_current:
+                    del self._flights[target_id]
+        with self._lock:
+            if still_current:
+                self._cache[target_id] = collection
+        flight.set_result(collection)
+        return collection
+
+    def _fresh(self, collection: _Collection) -> bool:
+        return self._clock() - collection.finished < self._settings.cache_ttl_seconds
+
+    def _collect(self, target_id: str, force: bool) -> _Collection:
+        target = self._store.get_target(target_id)
+        collected_at = self._wall_clock()
+        readings = self._collector.collect(target, force=force)
+        self.collections += 1
+        return _Collection(readings, collected_at, self._clock())
