@@ -11,7 +11,9 @@ class ProductError(Exception):
     code = "INTERNAL_ERROR"
     http_status = 500
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.field = field

@@ -51,8 +51,8 @@ class ErrorInfo:
 @dataclass(frozen=True)
 class StagingAccount:
     account_id: str
-    account_name: str
-    role_arn: str
+    account_name: str = ""
+    role_arn: str | None = None  # required on input; legacy items may lack it
     external_id: str | None = None
     region: str | None = None
     added_at: str | None = None
@@ -82,8 +82,12 @@ class TargetAccount:
 
     @classmethod
     def from_dict(cls, item: Mapping[str, Any]) -> TargetAccount:
-        staging = tuple(StagingAccount.from_dict(s) for s in item.get("stagingAccounts") or ())
-        account = from_wire(cls, {k: v for k, v in item.items() if k != "stagingAccounts"})
+        staging = tuple(
+            StagingAccount.from_dict(s) for s in item.get("stagingAccounts") or ()
+        )
+        account = from_wire(
+            cls, {k: v for k, v in item.items() if k != "stagingAccounts"}
+        )
         version = int(item.get("version") or 0)
         return replace(account, staging_accounts=staging, version=version)
 
@@ -157,4 +161,3 @@ def from_wire(cls, item: Mapping[str, Any]):
         if name in names:
             kwargs[name] = int(val) if name == "version" else val
     return cls(**kwargs)
-

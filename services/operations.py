@@ -11,7 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from services import inputs
+from services.aws import classify
 from services.capacity import ALL_REGIONS
 from services.errors import InputError, ProductError
 from services.export import capacity_csv, csv_filename
@@ -78,6 +81,10 @@ class Operations:
         except ProductError as exc:
             log.info("%s failed: %s %s", operation, exc.code, exc.message)
             return failure(exc)
+        except (ClientError, BotoCoreError) as exc:  # the account store's DynamoDB
+            error = classify(exc, operation="dynamodb")
+            log.warning("%s failed: %s %s", operation, error.code, error.message)
+            return failure(error)
         except Exception as exc:  # the envelope never carries a stack trace
             log.error("%s failed unexpectedly: %s", operation, type(exc).__name__)
             return failure(ProductError("Internal error; see the server log."))

@@ -93,5 +93,7 @@ def _parse(name: str, type_name: str, raw: str):
         if type_name.startswith("tuple"):
             return tuple(s.strip() for s in raw.split(",") if s.strip())
     except ValueError:
-        raise ValueError(f"DRS_CAPACITY_{name.upper()}: not a number: {raw!r}") from None
+        raise ValueError(
+            f"DRS_CAPACITY_{name.upper()}: not a number: {raw!r}"
+        ) from None
     return raw

@@ -47,7 +47,9 @@ def threshold_count(share: Fraction, capacity: int) -> int:
 
 def band_thresholds(capacity: int, bands=REPLICATION_BANDS) -> dict[Status, int]:
     """Server count at which each band starts, least severe first."""
-    return {status: threshold_count(share, capacity) for status, share in reversed(bands)}
+    return {
+        status: threshold_count(share, capacity) for status, share in reversed(bands)
+    }
 
 
 def operational_limit(capacity: int) -> Fraction:
