@@ -1,0 +1,70 @@
+"""Test helpers: boto3 sessions and clients answered by a SimulatedAws."""
+
+from __future__ import annotations
+
+import threading
+
+import boto3
+import botocore.session
+
+from services.simulator.scenario import load_scenario
+from services.simulator.simulated_aws import SimulatedAws
+
+_loader = None
+_loader_lock = threading.Lock()
+
+
+def botocore_session() -> botocore.session.Session:
+    """A fresh botocore session sharing one model loader, so models are parsed once."""
+    global _loader
+    session = botocore.session.get_session()
+    with _loader_lock:
+        if _loader is None:
+            _loader = session.get_component("data_loader")
+    session.register_component("data_loader", _loader)
+    return session
+
+
+class Harness:
+    """A simulator plus clients made the way production code makes them."""
+
+    def __init__(self, scenario, **sim_kwargs):
+        self.sim = SimulatedAws(load_scenario(scenario), **sim_kwargs)
+        self.botocore_session = botocore_session()
+        self.sim.install(self.botocore_session)
+        self.session = boto3.Session(botocore_session=self.botocore_session)
+
+    def client(self, service: str, region: str = "us-east-1", credentials=None):
+        """A client signing with `credentials` (default: the dashboard's own)."""
+        credentials = credentials or self.sim.own_credentials
+        return self.session.client(service, region_name=region, **credentials)
+
+    def assume(
+        self,
+        account_id: str,
+        external_id: str | None = None,
+        role_arn: str | None = None,
+    ) -> dict:
+        """Credentials for `account_id` (role DRSCapacityRead unless told), as kwargs."""
+        params = {
+            "RoleArn": role_arn or f"arn:aws:iam::{account_id}:role/DRSCapacityRead",
+            "RoleSessionName": "test",
+        }
+        if external_id:
+            params["ExternalId"] = external_id
+        creds = self.client("sts").assume_role(**params)["Credentials"]
+        return {
+            "aws_access_key_id": creds["AccessKeyId"],
+            "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"],
+        }
+
+    def drs(
+        self,
+        region: str = "us-east-1",
+        account_id: str | None = None,
+        external_id: str | None = None,
+    ):
+        """A DRS client for the target (own credentials) or an assumed account."""
+        creds = self.assume(account_id, external_id) if account_id else None
+        return self.client("drs", region, creds)
