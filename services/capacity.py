@@ -24,8 +24,8 @@ ALL_REGIONS = "all"
 class Limits:
     """The numbers the rules depend on, taken from Settings."""
 
-    replication: int = 300
-    recovery: int = 4000
+    replication: int = Settings.replication_limit
+    recovery: int = Settings.max_recovery_instances
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:

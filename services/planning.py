@@ -21,7 +21,8 @@ def removal_impact(snapshot: CapacitySnapshot, staging_id: str, limit: int) -> d
     return {
         "accountId": staging_id,
         "replicatingServers": account.replicating_servers if account else None,
-        "hasReplicatingServers": lost > 0,
+        # unknown for an account that is not reporting: never claim it holds nothing
+        "hasReplicatingServers": lost > 0 if counted else None,
         "totalBefore": combined.total_replicating,
         "totalAfter": total_after,
         "maxBefore": combined.max_replicating,
