@@ -1,0 +1,114 @@
+"""Shared pieces of the bar charts: colours, limit lines, notes, markers, layout."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+from components.status import BAND_COLORS
+from services.models import Status
+
+PALETTE = qualitative.Dark24 + qualitative.Light24
+STATE_COLORS = {
+    "INITIATING": "#9ecae1",
+    "INITIAL_SYNC": "#6baed6",
+    "BACKLOG": "#fd8d3c",
+    "CREATING_SNAPSHOT": "#9e9ac8",
+    "CONTINUOUS": "#2171b5",
+    "PAUSED": "#fdd0a2",
+    "RESCAN": "#74c476",
+    "STALLED": "#d62728",
+    "STOPPED": "#adb5bd",
+    "DISCONNECTED": "#6c757d",
+}
+UNKNOWN_GREY = BAND_COLORS[Status.UNKNOWN]
+OPERATIONAL_COLOR = BAND_COLORS[Status.CRITICAL]
+HARD_LIMIT_COLOR = BAND_COLORS[Status.HYPER_CRITICAL]
+
+
+def palette_color(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def limit_line(y: float, text: str, color: str, dash: str) -> dict:
+    """A full-width horizontal line with its label (one shape, not one per bar)."""
+    return {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": y,
+        "y1": y,
+        "line": {"color": color, "width": 2, "dash": dash},
+        "label": {"text": text, "textposition": "end", "yanchor": "bottom"},
+    }
+
+
+def note(text: str) -> dict:
+    """A one-line annotation above the plot area."""
+    return {
+        "text": text,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 1.02,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 12, "color": "#495057"},
+    }
+
+
+def text_markers(name: str, x: list, y: list, text: str, hover: str, symbol: str):
+    """One scatter trace that labels several bars (e.g. "unknown") at once."""
+    return go.Scatter(
+        name=name,
+        x=x,
+        y=y,
+        mode="markers+text",
+        text=[text] * len(x),
+        textposition="top center",
+        marker={"symbol": symbol, "size": 11, "color": UNKNOWN_GREY},
+        hovertemplate=hover,
+    )
+
+
+def limit_markers(name: str, x: list, y: list, color: str, width: int, hover: str):
+    """A short horizontal tick on each bar: one trace for every bar's limit."""
+    return go.Scatter(
+        name=name,
+        x=x,
+        y=y,
+        mode="markers",
+        marker={
+            "symbol": "line-ew",
+            "size": 28,
+            "line": {"width": width, "color": color},
+        },
+        hovertemplate=hover,
+    )
+
+
+def stack_tops(traces: list[go.Bar], n: int) -> list[int]:
+    """The height of each of the `n` stacked bars (unknown segments count as 0)."""
+    tops = [0] * n
+    for trace in traces:
+        for i, value in enumerate(trace.y):
+            tops[i] += value or 0
+    return tops
+
+
+def stacked_layout(fig: go.Figure, title: str, top: float, notes: list[str]) -> None:
+    fig.update_layout(
+        title={"text": title},
+        barmode="stack",
+        template="plotly_white",
+        height=460,
+        margin={"l": 50, "r": 20, "t": 80, "b": 40},
+        xaxis={"type": "category", "tickangle": -40, "automargin": True},
+        yaxis={"title": {"text": "servers"}, "range": [0, top * 1.08]},
+        legend={"traceorder": "grouped"},
+        annotations=[note(" · ".join(notes))] if notes else [],
+        uirevision=title,  # keep the user's zoom across refreshes
+    )

@@ -1,0 +1,46 @@
+"""Text formatting shared by components: counts, percents, account labels, times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+MISSING = "—"  # an unknown value; never rendered as 0
+
+
+def fmt_count(value: int | float | None) -> str:
+    """1234 -> "1,234"; None (unknown) -> "—"."""
+    if value is None:
+        return MISSING
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def fmt_percent(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return f"{value:.1f}\u00a0%"  # no-break space: "74.8 %" never wraps
+
+
+def account_label(account: dict) -> str:
+    """The label used for an account on charts and lists: "name (id)"."""
+    return f"{account.get('accountName') or '?'} ({account.get('accountId')})"
+
+
+def fmt_time(iso: str | None) -> str:
+    """An ISO 8601 UTC time as "2026-11-26 08:30:00 UTC"; unparsable text is kept."""
+    if not iso:
+        return MISSING
+    try:
+        moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def reporting_text(reporting: int | None, configured: int | None) -> str:
+    """Text like "3 of 4 accounts reporting"."""
+    noun = "account" if configured == 1 else "accounts"
+    return f"{fmt_count(reporting)} of {fmt_count(configured)} {noun} reporting"

@@ -1,0 +1,236 @@
+"""What the modals show: details, staging list, validation result, removal impact."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import ids
+from components.format import account_label, fmt_count, fmt_percent, fmt_time
+from components.status import status_badge
+from components.tables import (
+    planning_summary,
+    region_breakdown_table,
+    state_breakdown_table,
+)
+from services.settings import Settings
+
+# What to do about each validation error code (SPEC §6).
+ERROR_FIXES = {
+    "ROLE_NOT_ACCESSIBLE": "Check the role's trust policy allows the dashboard's "
+    "principal and that the external ID matches.",
+    "CREDENTIALS_INVALID": "The dashboard's own AWS credentials are invalid or "
+    "expired: renew them.",
+    "DRS_NOT_INITIALIZED": "Initialize DRS in that Region (in the DRS console, set "
+    "the default replication settings), then validate again.",
+    "AWS_UNREACHABLE": "AWS could not be reached: check the network, then retry.",
+    "AWS_THROTTLED": "AWS throttled the request: wait a moment, then retry.",
+    "VALIDATION_ERROR": "Correct the field named in the message.",
+}
+
+
+def details_body(account: dict, limit: int = Settings.replication_limit) -> html.Div:
+    """One account: summary, error or lower-bound note, breakdowns and headroom."""
+    summary = html.Div(
+        [
+            status_badge(account.get("status"), class_name="me-2"),
+            html.Span(
+                f"{account.get('accountType', '')} account · replicating "
+                f"{fmt_count(account.get('replicatingServers'))} of {fmt_count(limit)} "
+                f"({fmt_percent(account.get('percentUsed'))}) · "
+                f"{fmt_count(account.get('availableSlots'))} slots available · "
+                f"{fmt_count(account.get('totalServers'))} source servers, "
+                f"{fmt_count(account.get('extendedServers'))} extended"
+            ),
+        ],
+        className="mb-2",
+    )
+    notes = []
+    error = account.get("error")
+    if not account.get("accessible"):
+        reason = f"{error['code']}: {error['message']}" if error else "unknown error"
+        notes.append(
+            dbc.Alert(f"✖ Not reporting ({reason}). Its servers are not counted.",
+                      color="danger")
+        )  # fmt: skip
+    elif not account.get("complete"):
+        notes.append(
+            dbc.Alert(
+                "⚠ Some Regions could not be read: the counts are a lower bound.",
+                color="warning",
+            )
+        )
+    return html.Div(
+        [
+            html.H5(account_label(account)),
+            summary,
+            *notes,
+            html.H6("By Region"),
+            region_breakdown_table(account),
+            html.H6("By replication state"),
+            state_breakdown_table(account),
+            html.H6("Headroom"),
+            planning_summary(account, limit),
+        ]
+    )
+
+
+def _counts(entry: dict | None) -> str:
+    if entry is None:
+        return "not in the last snapshot"
+    if not entry.get("accessible"):
+        return "servers unknown (not reporting)"
+    return (
+        f"{fmt_count(entry.get('replicatingServers'))} replicating / "
+        f"{fmt_count(entry.get('totalServers'))} servers"
+    )
+
+
+def _staging_item(staging: dict, entry: dict | None) -> dbc.ListGroupItem:
+    account_id = staging["accountId"]
+    details = " · ".join(
+        part
+        for part in (
+            staging.get("roleArn"),
+            staging.get("region"),
+            f"added {fmt_time(staging['addedAt'])}" if staging.get("addedAt") else "",
+        )
+        if part
+    )
+    return dbc.ListGroupItem(
+        html.Div(
+            [
+                html.Div(
+                    [
+                        html.Strong(f"{staging.get('accountName')} ({account_id})"),
+                        html.Div(_counts(entry), className="small"),
+                        html.Div(details, className="small text-muted text-break"),
+                    ],
+                    className="me-auto",
+                ),
+                status_badge(entry.get("status") if entry else None, class_name="me-2"),
+                dbc.Button(
+                    "Remove",
+                    id=ids.remove_staging_id(account_id),
+                    color="danger",
+                    outline=True,
+                    size="sm",
+                    title=f"Remove staging account {account_id}",
+                ),
+            ],
+            className="d-flex align-items-center gap-2",
+        )
+    )
+
+
+def staging_list(target_account: dict, snapshot: dict | None) -> html.Div:
+    """The target's staging accounts with status, server counts and a Remove button."""
+    by_id = {a["accountId"]: a for a in (snapshot or {}).get("accounts") or ()}
+    stagings = target_account.get("stagingAccounts") or []
+    heading = html.P(
+        f"Target {target_account.get('accountName')} "
+        f"({target_account.get('accountId')}): {len(stagings)} staging "
+        f"account{'' if len(stagings) == 1 else 's'}."
+    )
+    if not stagings:
+        return html.Div(
+            [heading, html.P("No staging accounts yet: add one to extend capacity.")]
+        )
+    items = [_staging_item(s, by_id.get(s["accountId"])) for s in stagings]
+    return html.Div([heading, dbc.ListGroup(items)])
+
+
+def _check(ok: bool | None, yes: str, no: str) -> html.Li:
+    if ok is None:
+        return html.Li(f"? {yes}: not checked")
+    return html.Li(f"✓ {yes}" if ok else f"✖ {no}")
+
+
+def validation_result(result: dict) -> html.Div:
+    """Checks (role, DRS), current servers and the projected combined capacity."""
+    valid = bool(result.get("valid"))
+    error = result.get("error")
+    children = [
+        html.Strong("✓ Valid: ready to add." if valid else "✖ Not valid."),
+        html.Ul(
+            [
+                _check(
+                    result.get("roleAccessible"),
+                    "Role accessible",
+                    "Role not accessible",
+                ),
+                _check(
+                    result.get("drsInitialized"),
+                    "DRS initialized",
+                    "DRS not initialized",
+                ),
+            ],
+            className="list-unstyled mb-1",
+        ),  # fmt: skip
+    ]
+    if result.get("currentServers") is not None:
+        children.append(
+            html.Div(
+                f"Source servers now: {fmt_count(result.get('currentServers'))}, "
+                f"replicating: {fmt_count(result.get('replicatingServers'))}"
+            )
+        )
+    if result.get("totalAfter") is not None:
+        children.append(
+            html.Div(
+                [
+                    f"After adding: {fmt_count(result.get('totalAfter'))} of "
+                    f"{fmt_count(result.get('maxAfter'))} replicating "
+                    f"({fmt_percent(result.get('percentAfter'))}) ",
+                    status_badge(result.get("statusAfter")),
+                ]
+            )
+        )
+    if error:
+        code = error.get("code", "")
+        children.append(html.Div([html.Strong(f"{code}: "), error.get("message", "")]))
+        if code in ERROR_FIXES:
+            children.append(html.Div(f"To fix: {ERROR_FIXES[code]}"))
+    return dbc.Alert(children, color="success" if valid else "danger")
+
+
+def removal_impact(impact: dict) -> html.Div:
+    """Combined max before → after, servers that stop counting, and a warning if any."""
+    account_id = impact.get("accountId")
+    lost = impact.get("replicatingServers")
+    children = [
+        html.P(f"Remove staging account {account_id} from this target?"),
+        html.Ul(
+            [
+                html.Li(
+                    f"Combined maximum: {fmt_count(impact.get('maxBefore'))} → "
+                    f"{fmt_count(impact.get('maxAfter'))} replicating servers"
+                ),
+                html.Li(
+                    [
+                        f"Combined replicating: {fmt_count(impact.get('totalBefore'))}"
+                        f" → {fmt_count(impact.get('totalAfter'))} "
+                        f"({fmt_percent(impact.get('percentAfter'))}) ",
+                        status_badge(impact.get("statusAfter")),
+                    ]
+                ),
+                html.Li(
+                    "Servers that stop counting: "
+                    + (fmt_count(lost) if lost is not None else "unknown")
+                ),
+            ]
+        ),
+    ]
+    if impact.get("hasReplicatingServers") or (lost or 0) > 0:
+        children.append(
+            dbc.Alert(
+                [
+                    html.Strong("⚠ WARNING: "),
+                    f"{account_id} still has {fmt_count(lost)} replicating servers. "
+                    "They stop counting toward this target's capacity but keep "
+                    "replicating in that account.",
+                ],
+                color="warning",
+            )
+        )
+    return html.Div(children)

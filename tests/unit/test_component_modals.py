@@ -1,0 +1,192 @@
+"""Modal layouts and what they show: details, staging list, validation, removal impact."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pytest
+
+from components import ids
+from components.modals import (
+    add_staging_modal,
+    details_body,
+    details_modal,
+    removal_impact,
+    remove_confirm_modal,
+    settings_modal,
+    staging_list,
+    validation_result,
+)
+from services.planning import removal_impact as compute_removal_impact
+from tests.unit.component_tree import find_all, find_by_id, text_of
+from tests.unit.snapshot_factory import (
+    LIMIT,
+    build,
+    inaccessible,
+    make_snapshot,
+    staging,
+    target,
+)
+
+LAYOUT_IDS = {
+    "details": (
+        details_modal,
+        [
+            ids.DETAILS_MODAL,
+            ids.DETAILS_TITLE,
+            ids.DETAILS_BODY,
+            ids.DETAILS_CLOSE,
+            ids.PLANNING_INPUT,
+            ids.PLANNING_RESULT,
+        ],
+    ),
+    "settings": (
+        settings_modal,
+        [
+            ids.SETTINGS_MODAL,
+            ids.SETTINGS_TITLE,
+            ids.SETTINGS_FEEDBACK,
+            ids.STAGING_LIST,
+            ids.ADD_STAGING_OPEN,
+            ids.SETTINGS_CLOSE,
+        ],
+    ),
+    "add": (
+        lambda: add_staging_modal(["eu-west-1", "us-east-1"]),
+        [ids.ADD_MODAL, ids.ADD_VALIDATE, ids.ADD_SUBMIT, ids.ADD_CANCEL]
+        + [ids.VALIDATION_RESULT]
+        + [i for pair in ids.ADD_FIELDS.values() for i in pair],
+    ),
+    "remove": (
+        remove_confirm_modal,
+        [ids.REMOVE_MODAL, ids.REMOVE_IMPACT, ids.REMOVE_CONFIRM, ids.REMOVE_CANCEL],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", LAYOUT_IDS)
+def test_modal_layouts_hold_their_ids_and_start_closed(name):
+    make, expected = LAYOUT_IDS[name]
+    modal = make()
+    assert isinstance(modal, dbc.Modal) and modal.is_open is False
+    for component_id in expected:
+        assert find_by_id(modal, component_id) is not None, component_id
+
+
+def test_add_modal_offers_the_regions_and_starts_with_add_disabled():
+    modal = add_staging_modal(["eu-west-1", "us-east-1"])
+    region = find_by_id(modal, ids.ADD_REGION)
+    assert [o["value"] for o in region.options] == ["eu-west-1", "us-east-1"]
+    assert find_by_id(modal, ids.ADD_SUBMIT).disabled is True
+
+
+SNAPSHOT = make_snapshot(
+    target(regions={"us-east-1": 100}),
+    staging("222222222222", {"us-east-1": 40, "us-west-2": "error"}),
+    inaccessible("333333333333"),
+)
+TARGET_ACCOUNT = {
+    "accountId": "111111111111",
+    "accountName": "dr-target",
+    "stagingAccounts": [
+        {
+            "accountId": "222222222222",
+            "accountName": "staging-222",
+            "roleArn": "arn:aws:iam::222222222222:role/DRSCapacityRead",
+            "region": "us-east-1",
+            "addedAt": "2026-11-20T10:00:00Z",
+        },
+        {"accountId": "333333333333", "accountName": "staging-333", "roleArn": "r"},
+        {"accountId": "555555555555", "accountName": "new-one", "roleArn": "r"},
+    ],
+}
+
+
+def test_staging_list_shows_each_account_with_status_counts_and_remove_button():
+    listing = staging_list(TARGET_ACCOUNT, SNAPSHOT)
+    items = find_all(listing, dbc.ListGroupItem)
+    assert len(items) == 3
+    first, second, third = (text_of(i) for i in items)
+    assert "staging-222 (222222222222)" in first
+    assert "40 replicating / 40 servers" in first and "OK" in first
+    assert "servers unknown" in second and "UNKNOWN" in second
+    assert "not in the last snapshot" in third
+    for staging_account in TARGET_ACCOUNT["stagingAccounts"]:
+        button = find_by_id(
+            listing, ids.remove_staging_id(staging_account["accountId"])
+        )
+        assert text_of(button) == "Remove"
+
+
+def test_empty_staging_list_invites_to_add_one():
+    listing = staging_list({**TARGET_ACCOUNT, "stagingAccounts": []}, SNAPSHOT)
+    assert "No staging accounts yet" in text_of(listing)
+
+
+def test_details_body_shows_breakdowns_and_headroom():
+    body = details_body(SNAPSHOT["accounts"][1], LIMIT)
+    text = text_of(body)
+    assert "staging-222 (222222222222)" in text
+    assert "lower bound" in text
+    assert "us-west-2" in text and "CONTINUOUS" in text and "Hard limit" in text
+
+
+def test_details_body_of_an_inaccessible_account_names_the_error():
+    body = details_body(SNAPSHOT["accounts"][2], LIMIT)
+    alert = find_all(body, dbc.Alert)[0]
+    assert alert.color == "danger"
+    assert "ROLE_NOT_ACCESSIBLE" in text_of(alert)
+
+
+def test_valid_validation_result_shows_checks_and_projection():
+    result = {
+        "valid": True,
+        "roleAccessible": True,
+        "drsInitialized": True,
+        "currentServers": 12,
+        "replicatingServers": 10,
+        "totalAfter": 150,
+        "maxAfter": 900,
+        "percentAfter": 16.7,
+        "statusAfter": "OK",
+    }
+    alert = validation_result(result)
+    text = text_of(alert)
+    assert alert.color == "success"
+    assert "✓ Role accessible" in text and "✓ DRS initialized" in text
+    assert "150 of 900" in text and "16.7 %" in text and "OK" in text
+
+
+def test_failed_validation_names_the_code_and_what_to_fix():
+    result = {
+        "valid": False,
+        "roleAccessible": False,
+        "drsInitialized": None,
+        "error": {"code": "ROLE_NOT_ACCESSIBLE", "message": "AssumeRole denied"},
+    }
+    alert = validation_result(result)
+    text = text_of(alert)
+    assert alert.color == "danger"
+    assert "✖ Role not accessible" in text and "not checked" in text
+    assert "ROLE_NOT_ACCESSIBLE: AssumeRole denied" in text
+    assert "trust policy" in text
+
+
+def test_removal_impact_warns_when_servers_still_replicate():
+    snapshot = build(
+        target(regions={"us-east-1": 100}), staging("222222222222", {"us-east-1": 40})
+    )
+    impact = compute_removal_impact(snapshot, "222222222222", LIMIT)
+    shown = removal_impact(impact)
+    text = text_of(shown)
+    assert f"{2 * LIMIT:,} → {LIMIT:,}" in text
+    assert "Servers that stop counting: 40" in text
+    (alert,) = find_all(shown, dbc.Alert)
+    assert alert.color == "warning" and "40 replicating servers" in text_of(alert)
+
+
+def test_removal_impact_without_replicating_servers_has_no_warning():
+    snapshot = build(
+        target(regions={"us-east-1": 100}), staging("222222222222", {"us-east-1": 0})
+    )
+    impact = compute_removal_impact(snapshot, "222222222222", LIMIT)
+    assert find_all(removal_impact(impact), dbc.Alert) == []
