@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc
 
 from services.backend import Backend, build_backend, build_operations
 from services.settings import Settings
@@ -16,18 +15,31 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
     """A fresh app over a fresh backend (or the one given); each test can build its own."""
     from dashboard.api import api_blueprint
+    from dashboard.callbacks import register_callbacks
+    from dashboard.context import DashboardContext
+    from dashboard.layout import page
 
     backend = backend or build_backend(settings)
     operations = build_operations(backend)
+    context = DashboardContext(operations, backend.settings, backend.demo)
     app = dash.Dash(
         __name__,
-        title="DRS Capacity",
+        title="DRS Capacity Dashboard",
         assets_folder=str(ASSETS),
         serve_locally=True,
         suppress_callback_exceptions=True,
+        update_title=None,
     )
     app.server.register_blueprint(api_blueprint(operations))
-    app.layout = dbc.Container([dash.html.H1("DRS Capacity")], fluid=True)
-    app.backend = backend
-    app.operations = operations
+
+    def layout():
+        targets = context.call("get_target_accounts").get("targetAccounts", [])
+        return page(targets, backend.settings.regions, backend.settings, backend.demo)
+
+    app.layout = layout
+    register_callbacks(app, context)
+    # Dash owns `app.backend`; ours go under drs_* names
+    app.drs_backend = backend
+    app.drs_operations = operations
+    app.drs_context = context
     return app
