@@ -48,7 +48,7 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            _card("Recovery capacity (target account)", html.Div(id=ids.RECOVERY_METER), class_name="mb-3"),
+                            html.Div(id=ids.RECOVERY_METER, className="mb-3"),  # a card of its own
                             _card("Warnings", html.Div(id=ids.WARNINGS_CONTAINER, role="status")),
                         ],
                         lg=4,
