@@ -255,6 +255,12 @@ class AwsGateway:
                 self._clients[key] = found
         return found
 
+    def drop_client(self, service: str, region: str, credentials: Credentials | None) -> None:
+        """Forget a client not worth keeping (a Region found empty): clients cost memory."""
+        identity = credentials.access_key if credentials else None
+        with self._lock:
+            self._clients.pop((identity, service, region), None)
+
     def forget_expired(self) -> None:
         """Drop credentials and clients past their expiry (bounded memory over weeks)."""
         now = self._clock()

@@ -198,6 +198,8 @@ class Collector:
                     state,
                     self._clock() + self._settings.region_rescan_seconds,
                 )
+            # skipped until its rescan, so its client would only hold memory
+            self._aws.drop_client("drs", region, credentials)
             return RegionCapacity(region, state)
         with self._empty_lock:
             self._empty.pop(key, None)

@@ -51,7 +51,7 @@ class Settings:
     refresh_interval_seconds: int = 30
     region_rescan_seconds: float = 3600.0
     credential_margin_seconds: float = 300.0
-    max_workers: int = 64
+    max_workers: int = 128
     page_size: int = 1000
     aws_max_attempts: int = 4
     aws_connect_timeout: float = 5.0
