@@ -23,7 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SERVER_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")  # where the fleet's servers live
+SERVER_REGIONS = (
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+)  # where the fleet's servers live
 
 
 def fleet_scenario(accounts: int, servers: int, latency_ms: int) -> dict:
@@ -93,7 +97,9 @@ def run_one(accounts: int, servers: int, latency_ms: int, workers: int) -> dict:
         "workers": workers,
         "cold_s": cold_s,
         "warm_s": warm_s,
-        "floor_s": latency_ms / 1000 * (1 + pages),  # AssumeRole, then one Region's pages
+        "floor_s": latency_ms
+        / 1000
+        * (1 + pages),  # AssumeRole, then one Region's pages
         "cpu_s": cpu,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -105,7 +111,12 @@ def _cpu() -> float:
 
 
 def measure(accounts: int, servers: int, latency_ms: int, workers: int) -> dict:
-    args = [sys.executable, __file__, "--one", json.dumps([accounts, servers, latency_ms, workers])]
+    args = [
+        sys.executable,
+        __file__,
+        "--one",
+        json.dumps([accounts, servers, latency_ms, workers]),
+    ]
     out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -131,7 +142,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--quick", action="store_true", help="a smaller, faster table")
-    parser.add_argument("--workers", type=int, default=None, help="pool size (default: Settings)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="pool size (default: Settings)"
+    )
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(*json.loads(args.one))))
@@ -145,13 +158,19 @@ def main() -> None:
     rows = []
     for accounts, servers, latency in plan:
         row = measure(accounts, servers, latency, workers)
-        row["cold_zero_s"] = measure(accounts, servers, 0, workers)["cold_s"] if latency else row["cold_s"]
+        row["cold_zero_s"] = (
+            measure(accounts, servers, 0, workers)["cold_s"]
+            if latency
+            else row["cold_s"]
+        )
         rows.append(row)
     baseline = measure(10, 300, 100, 1)
     baseline["cold_zero_s"] = measure(10, 300, 0, 1)["cold_s"]
     rows.append(baseline)
     print(table(rows))
-    print("\nLast row: the sequential baseline (one worker). floor = latency × (AssumeRole + pages of one Region).")
+    print(
+        "\nLast row: the sequential baseline (one worker). floor = latency × (AssumeRole + pages of one Region)."
+    )
 
 
 if __name__ == "__main__":

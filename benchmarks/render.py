@@ -35,7 +35,9 @@ from services.operations import Operations  # noqa: E402
 from services.settings import Settings, drs_regions  # noqa: E402
 
 
-def readings(accounts: int, regions: tuple[str, ...], seed: int = 7) -> list[AccountReading]:
+def readings(
+    accounts: int, regions: tuple[str, ...], seed: int = 7
+) -> list[AccountReading]:
     rng = random.Random(seed)
     out = []
     for n in range(accounts):
@@ -46,10 +48,16 @@ def readings(accounts: int, regions: tuple[str, ...], seed: int = 7) -> list[Acc
             by_state["STOPPED"] = rng.randint(0, 2)
             total = sum(by_state.values())
             parts.append(
-                RegionCapacity(region, RegionState.OK, total, by_state["CONTINUOUS"], 0, by_state)
+                RegionCapacity(
+                    region, RegionState.OK, total, by_state["CONTINUOUS"], 0, by_state
+                )
             )
         kind = "target" if n == 0 else "staging"
-        out.append(AccountReading(f"{100000000000 + n:012d}", f"acct-{n:03d}", kind, True, tuple(parts)))
+        out.append(
+            AccountReading(
+                f"{100000000000 + n:012d}", f"acct-{n:03d}", kind, True, tuple(parts)
+            )
+        )
     return out
 
 
@@ -71,7 +79,9 @@ class OneTarget:
         return self._target
 
 
-def one_refresh(context: DashboardContext, target_id: str, limit: int) -> tuple[float, int]:
+def one_refresh(
+    context: DashboardContext, target_id: str, limit: int
+) -> tuple[float, int]:
     start = time.perf_counter()
     outputs = refresh_outputs(context, target_id, "all", False, None, limit)
     store = outputs[0]
@@ -85,11 +95,23 @@ def one_refresh(context: DashboardContext, target_id: str, limit: int) -> tuple[
 def measure(accounts: int, regions: tuple[str, ...], repeats: int = 7) -> dict:
     settings = Settings(regions=regions)
     target_id = f"{100000000000:012d}"
-    snapshot = build_snapshot(target_id, readings(accounts, regions), Limits.from_settings(settings), "2026-11-26T09:00:00Z")
-    operations = Operations(OneTarget(target_id), CachedService(snapshot), None, settings)
+    snapshot = build_snapshot(
+        target_id,
+        readings(accounts, regions),
+        Limits.from_settings(settings),
+        "2026-11-26T09:00:00Z",
+    )
+    operations = Operations(
+        OneTarget(target_id), CachedService(snapshot), None, settings
+    )
     context = DashboardContext(operations, settings, demo=True)
-    one_refresh(context, target_id, settings.replication_limit)  # warm imports and caches
-    runs = [one_refresh(context, target_id, settings.replication_limit) for _ in range(repeats)]
+    one_refresh(
+        context, target_id, settings.replication_limit
+    )  # warm imports and caches
+    runs = [
+        one_refresh(context, target_id, settings.replication_limit)
+        for _ in range(repeats)
+    ]
     times = [t for t, _ in runs]
     return {
         "accounts": accounts,
@@ -102,15 +124,23 @@ def measure(accounts: int, regions: tuple[str, ...], repeats: int = 7) -> dict:
 
 def main() -> None:
     all_regions = drs_regions()
-    rows = [measure(4, all_regions[:3]), measure(10, all_regions), measure(100, all_regions)]
-    print("| accounts | Regions holding servers | server ms (median) | server ms (max) | bytes sent |")
+    rows = [
+        measure(4, all_regions[:3]),
+        measure(10, all_regions),
+        measure(100, all_regions),
+    ]
+    print(
+        "| accounts | Regions holding servers | server ms (median) | server ms (max) | bytes sent |"
+    )
     print("|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['accounts']} | {r['regions']} | {r['median_ms']:.0f} | {r['max_ms']:.0f} "
             f"| {r['bytes'] / 1e6:.2f} MB |"
         )
-    print("\nTargets (issue 4): ≤ 300 ms of server time and ≤ 1.5 MB for 100 accounts × every Region.")
+    print(
+        "\nTargets (issue 4): ≤ 300 ms of server time and ≤ 1.5 MB for 100 accounts × every Region."
+    )
 
 
 if __name__ == "__main__":

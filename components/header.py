@@ -137,7 +137,7 @@ def header(targets, regions, default_interval_seconds: int, demo: bool) -> html.
                 html.Div(
                     [
                         dbc.Button(
-                            "⚙ Staging accounts",
+                            "⚙ Settings",
                             id=ids.SETTINGS_BUTTON,
                             color="secondary",
                             outline=True,

@@ -155,8 +155,12 @@ def add_staging_modal(regions) -> dbc.Modal:
         [dbc.Form(fields), html.Div(id=ids.VALIDATION_RESULT, role="status")],
         [
             _close(ids.ADD_CANCEL, "Cancel"),
-            dbc.Button("Validate access", id=ids.ADD_VALIDATE, color="primary", outline=True),
-            dbc.Button("Add account", id=ids.ADD_SUBMIT, color="success", disabled=True),
+            dbc.Button(
+                "Validate access", id=ids.ADD_VALIDATE, color="primary", outline=True
+            ),
+            dbc.Button(
+                "Add account", id=ids.ADD_SUBMIT, color="success", disabled=True
+            ),
         ],
         size="lg",
         backdrop="static",

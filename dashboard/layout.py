@@ -24,7 +24,10 @@ _GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def _card(title: str, body, **kwargs) -> dbc.Card:
-    return dbc.Card([dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body)], **kwargs)
+    return dbc.Card(
+        [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body)],
+        **kwargs,
+    )
 
 
 def _graph(graph_id: str, height: int) -> dcc.Graph:
@@ -42,14 +45,22 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
                     dbc.Col(
                         _card(
                             "Combined replication capacity",
-                            [_graph(ids.COMBINED_GAUGE, 280), html.Div(id=ids.KPI_CARDS)],
+                            [
+                                _graph(ids.COMBINED_GAUGE, 280),
+                                html.Div(id=ids.KPI_CARDS),
+                            ],
                         ),
                         lg=8,
                     ),
                     dbc.Col(
                         [
-                            html.Div(id=ids.RECOVERY_METER, className="mb-3"),  # a card of its own
-                            _card("Warnings", html.Div(id=ids.WARNINGS_CONTAINER, role="status")),
+                            html.Div(
+                                id=ids.RECOVERY_METER, className="mb-3"
+                            ),  # a card of its own
+                            _card(
+                                "Warnings",
+                                html.Div(id=ids.WARNINGS_CONTAINER, role="status"),
+                            ),
                         ],
                         lg=4,
                     ),
@@ -58,8 +69,20 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(_card("Replicating servers per account", [stack_toggle(), _graph(ids.ACCOUNT_BARS, 380)]), lg=6),
-                    dbc.Col(_card("Replicating servers per Region", _graph(ids.REGION_BARS, 410)), lg=6),
+                    dbc.Col(
+                        _card(
+                            "Replicating servers per account",
+                            [stack_toggle(), _graph(ids.ACCOUNT_BARS, 380)],
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        _card(
+                            "Replicating servers per Region",
+                            _graph(ids.REGION_BARS, 410),
+                        ),
+                        lg=6,
+                    ),
                 ],
                 class_name="g-3 mb-3",
             ),
@@ -77,5 +100,17 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
         dcc.Store(id=ids.PENDING_REMOVAL_STORE),
         dcc.Store(id=DATA_VERSION_STORE, data=0),
     ]
-    modals = [details_modal(), settings_modal(), add_staging_modal(regions), remove_confirm_modal()]
-    return html.Div([header(targets, regions, settings.refresh_interval_seconds, demo), body, *stores, *modals])
+    modals = [
+        details_modal(),
+        settings_modal(),
+        add_staging_modal(regions),
+        remove_confirm_modal(),
+    ]
+    return html.Div(
+        [
+            header(targets, regions, settings.refresh_interval_seconds, demo),
+            body,
+            *stores,
+            *modals,
+        ]
+    )

@@ -255,7 +255,9 @@ class AwsGateway:
                 self._clients[key] = found
         return found
 
-    def drop_client(self, service: str, region: str, credentials: Credentials | None) -> None:
+    def drop_client(
+        self, service: str, region: str, credentials: Credentials | None
+    ) -> None:
         """Forget a client not worth keeping (a Region found empty): clients cost memory."""
         identity = credentials.access_key if credentials else None
         with self._lock:

@@ -20,7 +20,10 @@ _FIELD_STATES = [State(ids.ADD_FIELDS[name][0], "value") for name in FORM]
 
 
 def form_values(*values) -> dict:
-    return {name: (v.strip() if isinstance(v, str) else v) for name, v in zip(FORM, values, strict=True)}
+    return {
+        name: (v.strip() if isinstance(v, str) else v)
+        for name, v in zip(FORM, values, strict=True)
+    }
 
 
 def field_errors(form: dict, *, required: bool) -> dict[str, str]:
@@ -97,7 +100,12 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         if ctx.triggered_id == ids.ADD_CANCEL:
             return False, no_update, None, no_update, no_update, *keep
         form = form_values(*values)
-        body = context.call("add_staging_account", targetAccountId=target_id, addedBy="dashboard", **form)
+        body = context.call(
+            "add_staging_account",
+            targetAccountId=target_id,
+            addedBy="dashboard",
+            **form,
+        )
         if not body["success"]:
             result = validation_result({"valid": False, "error": body["error"]})
             return True, result, None, no_update, no_update, *keep
@@ -111,7 +119,9 @@ def validate_form(context: DashboardContext, form: dict, target_id: str | None):
     errors = field_errors(form, required=True)
     if errors:
         message = " ".join(errors.values())
-        return validation_result({"valid": False, "error": {"code": "VALIDATION_ERROR", "message": message}}), None
+        return validation_result(
+            {"valid": False, "error": {"code": "VALIDATION_ERROR", "message": message}}
+        ), None
     body = context.call(
         "validate_staging_account",
         targetAccountId=target_id,

@@ -33,7 +33,10 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
             raise PreventUpdate
         account_id = ctx.triggered_id["index"]
         snapshot = context.snapshot_for(store) or {}
-        account = next((a for a in snapshot.get("accounts", []) if a["accountId"] == account_id), None)
+        account = next(
+            (a for a in snapshot.get("accounts", []) if a["accountId"] == account_id),
+            None,
+        )
         if account is None:
             raise PreventUpdate
         return True, account_label(account), details_body(account, limit), account_id

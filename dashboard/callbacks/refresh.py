@@ -40,7 +40,9 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         Input(ids.INTERVAL_SELECT, "value"),
     )
     def set_interval(auto, seconds):
-        return not auto, int(seconds or context.settings.refresh_interval_seconds) * 1000
+        return not auto, int(
+            seconds or context.settings.refresh_interval_seconds
+        ) * 1000
 
     @app.callback(
         Output(ids.SNAPSHOT_STORE, "data"),
@@ -59,7 +61,14 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         State(ids.SNAPSHOT_STORE, "data"),
     )
     def refresh(_n, _clicks, target_id, scope, _version, shown):
-        return refresh_outputs(context, target_id, scope, ctx.triggered_id == ids.REFRESH_BUTTON, shown, limit)
+        return refresh_outputs(
+            context,
+            target_id,
+            scope,
+            ctx.triggered_id == ids.REFRESH_BUTTON,
+            shown,
+            limit,
+        )
 
     @app.callback(
         Output(ids.ACCOUNT_BARS, "figure"),
@@ -94,16 +103,32 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
 def refresh_outputs(context, target_id, scope, force, shown, limit):
     """Fetch a snapshot and draw it; on failure keep what is shown and say why."""
     if not target_id:
-        return (no_update,) * 7 + (stale_banner("No target account is configured yet.", None),)
+        return (no_update,) * 7 + (
+            stale_banner("No target account is configured yet.", None),
+        )
     body = context.call(
-        "get_combined_capacity", targetAccountId=target_id, region=scope or "all", refresh=force
+        "get_combined_capacity",
+        targetAccountId=target_id,
+        region=scope or "all",
+        refresh=force,
     )
     if not body.get("success"):
         reason = body["error"]["message"]
         if shown and shown.get("targetAccountId") == target_id:
             store = {**shown, "stale": True, "reason": reason}
-            return (store, *(no_update,) * 6, stale_banner(reason, shown.get("collectedAt")))
-        empty = (no_data_gauge({}), None, None, [], go.Figure(), completeness_badge(None))
+            return (
+                store,
+                *(no_update,) * 6,
+                stale_banner(reason, shown.get("collectedAt")),
+            )
+        empty = (
+            no_data_gauge({}),
+            None,
+            None,
+            [],
+            go.Figure(),
+            completeness_badge(None),
+        )
         return (None, *empty, stale_banner(reason, None))
     snapshot = snapshot_of(body)
     key = context.snapshots.put(snapshot)

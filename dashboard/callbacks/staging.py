@@ -66,7 +66,13 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         if not any(clicks):  # the list was redrawn, nobody clicked
             raise PreventUpdate
         staging_id = trigger["index"]
-        return True, impact_view(context, target_id, staging_id), staging_id, no_update, no_update
+        return (
+            True,
+            impact_view(context, target_id, staging_id),
+            staging_id,
+            no_update,
+            no_update,
+        )
 
 
 def impact_view(context: DashboardContext, target_id: str, staging_id: str):
@@ -75,7 +81,9 @@ def impact_view(context: DashboardContext, target_id: str, staging_id: str):
     except ProductError as exc:
         return dbc.Alert(f"Capacity impact unknown: {exc.message}", color="warning")
     if impact is None:
-        return dbc.Alert(f"{staging_id} is not registered on this target.", color="warning")
+        return dbc.Alert(
+            f"{staging_id} is not registered on this target.", color="warning"
+        )
     return removal_impact(impact)
 
 

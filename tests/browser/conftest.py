@@ -12,7 +12,9 @@ from dashboard import create_app
 from services.settings import Settings
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "browser.json"
-os.environ.setdefault("DASH_TEST_CHROMEPATH", shutil.which("chromium") or "/usr/bin/chromium")
+os.environ.setdefault(
+    "DASH_TEST_CHROMEPATH", shutil.which("chromium") or "/usr/bin/chromium"
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -27,7 +29,9 @@ def make_app():
     apps = []
 
     def build(**changes):
-        settings = Settings(scenario_path=str(SCENARIO), regions=("us-east-1", "us-west-2"), **changes)
+        settings = Settings(
+            scenario_path=str(SCENARIO), regions=("us-east-1", "us-west-2"), **changes
+        )
         app = create_app(settings)
         apps.append(app)
         return app

@@ -85,7 +85,9 @@ def test_a_failed_validation_shows_its_error(dash_duo, make_app):
     open_add_form(dash_duo)
     fill_add_form(dash_duo, LOCKED, "locked-out", "ext-555")
     dash_duo.find_element(f"#{ids.ADD_VALIDATE}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.VALIDATION_RESULT}", "ROLE_NOT_ACCESSIBLE", timeout=15)
+    dash_duo.wait_for_contains_text(
+        f"#{ids.VALIDATION_RESULT}", "ROLE_NOT_ACCESSIBLE", timeout=15
+    )
     dash_duo.wait_for_contains_text(f"#{ids.VALIDATION_RESULT}", "trust policy")
     assert not dash_duo.find_element(f"#{ids.ADD_SUBMIT}").is_enabled()
 
@@ -97,7 +99,9 @@ def test_remove_asks_shows_the_impact_and_removes(dash_duo, make_app):
     button = f"button[title='Remove staging account {STAGING}']"
     dash_duo.wait_for_element(button).click()
     dash_duo.wait_for_contains_text(f"#{ids.REMOVE_IMPACT}", "600 → 300")
-    dash_duo.wait_for_contains_text(f"#{ids.REMOVE_IMPACT}", "still has 62 replicating servers")
+    dash_duo.wait_for_contains_text(
+        f"#{ids.REMOVE_IMPACT}", "still has 62 replicating servers"
+    )
     kpi(dash_duo, ids.KPI_REPLICATING, "162")  # nothing removed before the confirmation
     dash_duo.find_element(f"#{ids.REMOVE_CONFIRM}").click()
     kpi(dash_duo, ids.KPI_REPLICATING, "100")
@@ -105,7 +109,9 @@ def test_remove_asks_shows_the_impact_and_removes(dash_duo, make_app):
     dash_duo.wait_for_contains_text(f"#{ids.SETTINGS_FEEDBACK}", "removed")
 
 
-def test_the_csv_download_is_the_apis_csv_for_the_snapshot_on_screen(dash_duo, make_app):
+def test_the_csv_download_is_the_apis_csv_for_the_snapshot_on_screen(
+    dash_duo, make_app
+):
     app = make_app()
     start(dash_duo, app)
     kpi(dash_duo, ids.KPI_REPLICATING, "162")
@@ -127,7 +133,9 @@ def test_auto_refresh_shows_a_change(dash_duo, make_app):
     app = make_app(refresh_interval_seconds=1, cache_ttl_seconds=0.5)
     start(dash_duo, app)
     kpi(dash_duo, ids.KPI_REPLICATING, "162")
-    app.drs_backend.simulator.set_region(TARGET, "us-east-1", {"CONTINUOUS": 150, "STOPPED": 5})
+    app.drs_backend.simulator.set_region(
+        TARGET, "us-east-1", {"CONTINUOUS": 150, "STOPPED": 5}
+    )
     kpi(dash_duo, ids.KPI_REPLICATING, "212")
 
 
@@ -136,7 +144,9 @@ def test_details_modal_shows_the_region_breakdown_and_plans(dash_duo, make_app):
     dash_duo.wait_for_contains_text(f"#{ids.ACCOUNTS_TABLE}", "staging-a", timeout=15)
     table = dash_duo.find_element(f"#{ids.ACCOUNTS_TABLE}")
     name = table.find_element(By.XPATH, ".//button[contains(., 'staging-a')]")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", name)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", name
+    )
     name.click()
     dash_duo.wait_for_contains_text(f"#{ids.DETAILS_BODY}", "us-east-1")
     dash_duo.find_element(f"#{ids.PLANNING_INPUT}").send_keys("500\n")

@@ -25,7 +25,11 @@ def target_from(scenario) -> TargetAccount:
     t = scenario.target
     staging = tuple(
         StagingAccount(
-            s["accountId"], s["accountName"], s["roleArn"], s.get("externalId"), s.get("region")
+            s["accountId"],
+            s["accountName"],
+            s["roleArn"],
+            s.get("externalId"),
+            s.get("region"),
         )
         for s in scenario.staging
     )
@@ -34,7 +38,9 @@ def target_from(scenario) -> TargetAccount:
     )
 
 
-def harness(scenario_data, settings: Settings, sleep=None, clock=None, **sim_kwargs) -> Harness:
+def harness(
+    scenario_data, settings: Settings, sleep=None, clock=None, **sim_kwargs
+) -> Harness:
     scenario = load_scenario(scenario_data)
     session = botocore.session.get_session()
     if sleep is not None:

@@ -26,7 +26,12 @@ def scenario(fleet: dict, staging=(STAGING,), **extra) -> dict:
     return {
         "target": {"accountId": TARGET, "accountName": "dr-target"},
         "staging": [
-            {"accountId": s, "accountName": f"staging-{s[:3]}", "roleArn": role(s), "region": "us-east-1"}
+            {
+                "accountId": s,
+                "accountName": f"staging-{s[:3]}",
+                "roleArn": role(s),
+                "region": "us-east-1",
+            }
             for s in staging
         ],
         "fleet": fleet,
@@ -58,14 +63,19 @@ def test_counts_follow_the_counting_rules():
     assert target.state is RegionState.OK
     assert target.total_servers == 120 + 3 + 4 + 2 + 1 + 50
     assert target.extended_servers == 50
-    assert target.replicating_servers == 120 + 3 + 1  # not STOPPED/DISCONNECTED/extended
+    assert (
+        target.replicating_servers == 120 + 3 + 1
+    )  # not STOPPED/DISCONNECTED/extended
     assert target.by_state["CONTINUOUS"] == 170
     assert target.by_state["STOPPED"] == 4
 
 
 def test_non_counting_states_are_a_setting():
     fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 10, "PAUSED": 5, "STOPPED": 2}}}
-    h = harness(scenario(fleet, staging=()), small_settings(non_replicating_states=frozenset({"STOPPED", "PAUSED"})))
+    h = harness(
+        scenario(fleet, staging=()),
+        small_settings(non_replicating_states=frozenset({"STOPPED", "PAUSED"})),
+    )
     region = regions_of(h.collector.collect(h.target)[0])["us-east-1"]
     assert region.replicating_servers == 10
 
@@ -84,7 +94,9 @@ def test_each_region_ends_in_its_state_and_failures_are_unknown_not_zero():
     readings = by_account(h.collector.collect(h.target))
     target = regions_of(readings[TARGET])
     assert target["us-west-2"].state is RegionState.NOT_ENABLED
-    assert target["eu-west-1"].state is RegionState.UNINITIALIZED  # absent = uninitialized
+    assert (
+        target["eu-west-1"].state is RegionState.UNINITIALIZED
+    )  # absent = uninitialized
     staging = regions_of(readings[STAGING])
     assert staging["us-east-1"].replicating_servers == 7
     assert staging["us-west-2"].state is RegionState.ERROR
@@ -95,14 +107,22 @@ def test_each_region_ends_in_its_state_and_failures_are_unknown_not_zero():
 
 
 def test_an_inaccessible_account_does_not_stop_the_others():
-    fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 5}}, STAGING: "inaccessible", OTHER: {"us-east-1": {"BACKLOG": 4}}}
+    fleet = {
+        TARGET: {"us-east-1": {"CONTINUOUS": 5}},
+        STAGING: "inaccessible",
+        OTHER: {"us-east-1": {"BACKLOG": 4}},
+    }
     h = harness(scenario(fleet, staging=(STAGING, OTHER)), small_settings())
     readings = by_account(h.collector.collect(h.target))
     assert readings[STAGING].accessible is False
     assert readings[STAGING].error.code == "ROLE_NOT_ACCESSIBLE"
     assert readings[STAGING].regions == ()
     assert regions_of(readings[OTHER])["us-east-1"].replicating_servers == 4
-    assert [r.account_id for r in h.collector.collect(h.target)] == [TARGET, STAGING, OTHER]
+    assert [r.account_id for r in h.collector.collect(h.target)] == [
+        TARGET,
+        STAGING,
+        OTHER,
+    ]
 
 
 def test_wrong_external_id_makes_the_account_inaccessible():
@@ -111,13 +131,28 @@ def test_wrong_external_id_makes_the_account_inaccessible():
     h = harness(data, small_settings())
     from dataclasses import replace
 
-    wrong = replace(h.target, staging_accounts=(replace(h.target.staging_accounts[0], external_id="other"),))
-    assert by_account(h.collector.collect(wrong))[STAGING].error.code == "ROLE_NOT_ACCESSIBLE"
+    wrong = replace(
+        h.target,
+        staging_accounts=(replace(h.target.staging_accounts[0], external_id="other"),),
+    )
+    assert (
+        by_account(h.collector.collect(wrong))[STAGING].error.code
+        == "ROLE_NOT_ACCESSIBLE"
+    )
     assert by_account(h.collector.collect(h.target))[STAGING].accessible
 
 
 def test_target_without_role_is_read_only_with_its_own_credentials():
-    h = harness(scenario({TARGET: {"us-east-1": {"CONTINUOUS": 3}}, OTHER: {"us-east-1": {"CONTINUOUS": 9}}}, staging=()), small_settings())
+    h = harness(
+        scenario(
+            {
+                TARGET: {"us-east-1": {"CONTINUOUS": 3}},
+                OTHER: {"us-east-1": {"CONTINUOUS": 9}},
+            },
+            staging=(),
+        ),
+        small_settings(),
+    )
     from dataclasses import replace
 
     impostor = replace(h.target, account_id=OTHER)  # our credentials belong to TARGET
@@ -128,13 +163,23 @@ def test_target_without_role_is_read_only_with_its_own_credentials():
 
 
 def test_clients_and_credentials_are_reused_across_refreshes():
-    h = harness(scenario({TARGET: {"us-east-1": {"CONTINUOUS": 3}}, STAGING: {"us-east-1": {"CONTINUOUS": 2}}}), small_settings())
+    h = harness(
+        scenario(
+            {
+                TARGET: {"us-east-1": {"CONTINUOUS": 3}},
+                STAGING: {"us-east-1": {"CONTINUOUS": 2}},
+            }
+        ),
+        small_settings(),
+    )
     h.collector.collect(h.target)
     clients = dict(h.gateway._clients)
     h.simulator.reset_calls()
     h.collector.collect(h.target, force=True)
     assert h.gateway._clients == clients
-    assert sum(n for (op, *_), n in h.simulator.calls.items() if op == "AssumeRole") == 0
+    assert (
+        sum(n for (op, *_), n in h.simulator.calls.items() if op == "AssumeRole") == 0
+    )
 
 
 def test_credentials_are_renewed_shortly_before_they_expire():
@@ -160,24 +205,33 @@ def test_credentials_are_renewed_shortly_before_they_expire():
 def test_empty_regions_are_rescanned_only_after_the_rescan_period_or_when_forced():
     now = [0.0]
     h = harness(
-        scenario({TARGET: {"us-east-1": {"CONTINUOUS": 1}, "us-west-2": "not-enabled"}}, staging=()),
+        scenario(
+            {TARGET: {"us-east-1": {"CONTINUOUS": 1}, "us-west-2": "not-enabled"}},
+            staging=(),
+        ),
         small_settings(region_rescan_seconds=3600),
         clock=lambda: now[0],
     )
     h.collector.collect(h.target)
     h.simulator.reset_calls()
     h.collector.collect(h.target)
-    scanned = {region for (op, _, region) in h.simulator.calls if op == "DescribeSourceServers"}
+    scanned = {
+        region for (op, _, region) in h.simulator.calls if op == "DescribeSourceServers"
+    }
     assert scanned == {"us-east-1"}
     states = {r.region: r.state for r in h.collector.collect(h.target)[0].regions}
     assert states["us-west-2"] is RegionState.NOT_ENABLED  # remembered, not forgotten
     h.simulator.set_region(TARGET, "eu-west-1", {"CONTINUOUS": 4})
     h.collector.collect(h.target, force=True)
-    assert {r.region: r.total_servers for r in h.collector.collect(h.target)[0].regions}["eu-west-1"] == 4
+    assert {
+        r.region: r.total_servers for r in h.collector.collect(h.target)[0].regions
+    }["eu-west-1"] == 4
     now[0] += 3601
     h.simulator.reset_calls()
     h.collector.collect(h.target)
-    scanned = {region for (op, _, region) in h.simulator.calls if op == "DescribeSourceServers"}
+    scanned = {
+        region for (op, _, region) in h.simulator.calls if op == "DescribeSourceServers"
+    }
     assert scanned == set(REGIONS)
 
 
@@ -229,7 +283,9 @@ def test_property_8_multi_account_query_parallelism(staging_count, region_count)
     readings = h.collector.collect(h.target)
     h.collector.close()
     assert not sleep.broken
-    assert [sum(r.total_servers for r in a.regions) for a in readings] == [region_count] * accounts
+    assert [sum(r.total_servers for r in a.regions) for a in readings] == [
+        region_count
+    ] * accounts
 
 
 @pytest.mark.parametrize("workers", [1, 3])
@@ -239,3 +295,12 @@ def test_a_small_pool_still_reads_everything(workers):
     h = harness(scenario(fleet, staging=staging), small_settings(max_workers=workers))
     readings = h.collector.collect(h.target)
     assert [sum(r.total_servers for r in a.regions) for a in readings] == [8] * 6
+
+
+def test_clients_of_empty_regions_are_not_kept():
+    fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 1}, "us-west-2": "not-enabled"}}
+    h = harness(scenario(fleet, staging=()), small_settings())
+    h.collector.collect(h.target)
+    assert {
+        region for (_, service, region) in h.gateway._clients if service == "drs"
+    } == {"us-east-1"}

@@ -46,7 +46,9 @@ class CountingContext(DashboardContext):
 
 
 def test_refresh_draws_the_snapshot_and_remembers_it(context):
-    store, gauge, kpis, *_rest, banner = refresh_outputs(context, TARGET, "all", False, None, LIMIT)
+    store, gauge, kpis, *_rest, banner = refresh_outputs(
+        context, TARGET, "all", False, None, LIMIT
+    )
     assert store["targetAccountId"] == TARGET and store["stale"] is False
     snapshot = context.snapshots.get(store["key"])
     assert snapshot["combined"]["totalReplicating"] == 162
@@ -58,7 +60,9 @@ def test_refresh_draws_the_snapshot_and_remembers_it(context):
 def test_a_failed_refresh_keeps_the_last_snapshot_and_says_why(context):
     store, *_ = refresh_outputs(context, TARGET, "all", False, None, LIMIT)
     context.operations._store.get_target = _raise_store_down
-    outputs = refresh_outputs(context, TARGET, "all", True, store, LIMIT)  # "Refresh now"
+    outputs = refresh_outputs(
+        context, TARGET, "all", True, store, LIMIT
+    )  # "Refresh now"
     stale, visuals, banner = outputs[0], outputs[1:7], outputs[7]
     assert stale["stale"] is True and stale["key"] == store["key"]
     assert all(v is no_update for v in visuals)  # what is on screen stays
@@ -77,7 +81,9 @@ def test_a_failure_on_another_target_shows_no_data_rather_than_the_old_one(conte
 def _raise_store_down(target_id):
     from botocore.exceptions import EndpointConnectionError
 
-    raise EndpointConnectionError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com")
+    raise EndpointConnectionError(
+        endpoint_url="https://dynamodb.us-east-1.amazonaws.com"
+    )
 
 
 def test_screen_snapshots_keep_only_the_most_recent():
@@ -124,14 +130,26 @@ def test_validation_with_bad_fields_makes_no_aws_call(context):
 
 
 def test_a_valid_account_is_remembered_exactly_as_validated(context):
-    form = form_values(NEW, "staging-new", f"arn:aws:iam::{NEW}:role/DRSCapacityRead", "ext-444", "us-east-1")
+    form = form_values(
+        NEW,
+        "staging-new",
+        f"arn:aws:iam::{NEW}:role/DRSCapacityRead",
+        "ext-444",
+        "us-east-1",
+    )
     result, validated = validate_form(context, form, TARGET)
     assert validated == form
     assert "192" in text_of(result)
 
 
 def test_a_failed_validation_is_not_remembered(context):
-    form = form_values("555555555555", "locked", "arn:aws:iam::555555555555:role/DRSCapacityRead", "", "us-east-1")
+    form = form_values(
+        "555555555555",
+        "locked",
+        "arn:aws:iam::555555555555:role/DRSCapacityRead",
+        "",
+        "us-east-1",
+    )
     result, validated = validate_form(context, form, TARGET)
     assert validated is None
     assert "ROLE_NOT_ACCESSIBLE" in text_of(result)
@@ -140,7 +158,9 @@ def test_a_failed_validation_is_not_remembered(context):
 def test_removal_shows_the_impact_then_removes_and_bumps_the_data_version(context):
     impact = text_of(impact_view(context, TARGET, STAGING))
     assert "600 → 300" in impact and "62" in impact
-    is_open, _, pending, version, feedback = confirm_removal(context, TARGET, STAGING, 4)
+    is_open, _, pending, version, feedback = confirm_removal(
+        context, TARGET, STAGING, 4
+    )
     assert (is_open, pending, version) == (False, None, 5)
     assert "removed" in text_of(feedback)
     body = context.call("get_target_account", targetAccountId=TARGET)
@@ -148,6 +168,8 @@ def test_removal_shows_the_impact_then_removes_and_bumps_the_data_version(contex
 
 
 def test_a_failed_removal_says_why_and_changes_nothing(context):
-    is_open, _, _, version, feedback = confirm_removal(context, TARGET, "333333333333", 4)
+    is_open, _, _, version, feedback = confirm_removal(
+        context, TARGET, "333333333333", 4
+    )
     assert version is no_update
     assert "not" in text_of(feedback).lower()
