@@ -53,30 +53,13 @@ def fleet_scenario(accounts: int, servers: int, latency_ms: int) -> dict:
 
 def run_one(accounts: int, servers: int, latency_ms: int, workers: int) -> dict:
     """One configuration, in this process: cold then warm collection."""
-    import botocore.session
-
-    from services.aws import AwsGateway
-    from services.collector import Collector
-    from services.models import StagingAccount, TargetAccount
     from services.settings import Settings, drs_regions
-    from services.simulator import SimulatedAws, load_scenario
+    from services.simulator.testing import collector_harness
 
-    scenario = load_scenario(fleet_scenario(accounts, servers, latency_ms))
+    scenario = fleet_scenario(accounts, servers, latency_ms)
     settings = Settings(max_workers=workers, aws_max_attempts=1)
-    session = botocore.session.get_session()
-    sim = SimulatedAws(scenario)
-    sim.install(session)
-    gateway = AwsGateway(settings, session, own_credentials=sim.own_credentials)
-    collector = Collector(gateway, settings)
-    t = scenario.target
-    target = TargetAccount(
-        t["accountId"],
-        t["accountName"],
-        staging_accounts=tuple(
-            StagingAccount(s["accountId"], s["accountName"], s["roleArn"])
-            for s in scenario.staging
-        ),
-    )
+    harness = collector_harness(scenario, settings)
+    collector, target = harness.collector, harness.target
     cpu0 = _cpu()
     start = time.perf_counter()
     cold = collector.collect(target)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import boto3
@@ -101,22 +101,28 @@ def _demo_backend(settings: Settings) -> Backend:
     return _assemble(settings, store, gateway, simulator, mock)
 
 
-def seed_store(store: AccountStore, scenario) -> None:
-    """Register the scenario's target and its staging accounts."""
-    now = utc_now_iso()
+def scenario_target(scenario, now: str | None = None) -> TargetAccount:
+    """The scenario's target account with its registered staging accounts."""
     t = scenario.target
-    store.add_target(
-        TargetAccount(
-            t["accountId"], t["accountName"], t.get("roleArn"), t.get("externalId"),
-            created_at=now, updated_at=now,
-        )
-    )  # fmt: skip
-    for s in scenario.staging:
-        staging = StagingAccount(
+    staging = tuple(
+        StagingAccount(
             s["accountId"], s["accountName"], s["roleArn"], s.get("externalId"),
             s.get("region"), added_at=now, added_by="scenario",
-        )  # fmt: skip
-        store.add_staging(t["accountId"], staging, max_staging=10_000)
+        )
+        for s in scenario.staging
+    )  # fmt: skip
+    return TargetAccount(
+        t["accountId"], t["accountName"], t.get("roleArn"), t.get("externalId"),
+        staging, created_at=now, updated_at=now,
+    )  # fmt: skip
+
+
+def seed_store(store: AccountStore, scenario) -> None:
+    """Register the scenario's target and its staging accounts."""
+    target = scenario_target(scenario, utc_now_iso())
+    store.add_target(replace(target, staging_accounts=()))
+    for staging in target.staging_accounts:
+        store.add_staging(target.account_id, staging, max_staging=10_000)
 
 
 def build_operations(backend: Backend):

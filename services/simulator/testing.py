@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import boto3
 import botocore.session
@@ -68,3 +69,31 @@ class Harness:
         """A DRS client for the target (own credentials) or an assumed account."""
         creds = self.assume(account_id, external_id) if account_id else None
         return self.client("drs", region, creds)
+
+
+@dataclass
+class CollectorHarness:
+    """A Collector over a simulated fleet, wired as the demo backend wires it."""
+
+    simulator: SimulatedAws
+    gateway: object  # services.aws.AwsGateway
+    collector: object  # services.collector.Collector
+    target: object  # services.models.TargetAccount
+
+
+def collector_harness(
+    scenario, settings, *, sleep=None, clock=None
+) -> CollectorHarness:
+    """`clock`, when given, drives the simulator, the credential cache and the pruning."""
+    from services.aws import AwsGateway
+    from services.backend import scenario_target
+    from services.collector import Collector
+
+    scenario = load_scenario(scenario)
+    timing = {"clock": clock} if clock else {}
+    simulator = SimulatedAws(scenario, **({"sleep": sleep} if sleep else {}), **timing)
+    session = botocore_session()
+    simulator.install(session)
+    gateway = AwsGateway(settings, session, simulator.own_credentials, **timing)
+    collector = Collector(gateway, settings, **timing)
+    return CollectorHarness(simulator, gateway, collector, scenario_target(scenario))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from services.models import RegionState
 from services.settings import Settings
-from tests.integration.collector_harness import harness
+from services.simulator.testing import collector_harness as harness
 
 TARGET = "111111111111"
 STAGING = "222222222222"
@@ -189,8 +189,6 @@ def test_credentials_are_renewed_shortly_before_they_expire():
         small_settings(credential_margin_seconds=300),
         clock=lambda: now[0],
     )
-    h.gateway._clock = lambda: now[0]
-    h.simulator._sts._clock = lambda: now[0]
     assume = ("AssumeRole", STAGING, "us-east-1")
     h.collector.collect(h.target)
     assert h.simulator.calls[assume] == 1
