@@ -6,22 +6,25 @@ Inner code raises precise exceptions; only here do they become envelopes.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services import inputs
-from services.aws import classify
 from services.capacity import ALL_REGIONS
-from services.errors import InputError, ProductError
-from services.export import capacity_csv, csv_filename
+from services.errors import InputError, NotFoundError, ProductError
 from services.planning import removal_impact
-from services.service import utc_now_iso
 
 log = logging.getLogger(__name__)
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,16 @@ class Response:
     @property
     def success(self) -> bool:
         return self.status < 400
+
+    @property
+    def text(self) -> str:
+        """The body as sent: JSON (indent 2, keys in payload order) or the CSV text."""
+        return self.body if isinstance(self.body, str) else to_json(self.body)
+
+
+def to_json(body: Mapping) -> str:
+    """The one JSON rendering shared by the API, the CLI and the Lambda entry."""
+    return json.dumps(body, indent=2)
 
 
 def failure(error: ProductError) -> Response:
@@ -56,6 +69,7 @@ class Operations:
             "validate_staging_account": self.validate_staging_account,
             "add_staging_account": self.add_staging_account,
             "remove_staging_account": self.remove_staging_account,
+            "get_removal_impact": self.get_removal_impact,
             "get_combined_capacity": self.get_combined_capacity,
             "export_capacity_csv": self.export_capacity_csv,
         }
@@ -78,10 +92,15 @@ class Operations:
             )
         try:
             return handler(payload)
+        except NotFoundError as exc:
+            log.info("%s failed: %s %s", operation, exc.code, exc.message)
+            return failure(_about_target(exc, payload))
         except ProductError as exc:
             log.info("%s failed: %s %s", operation, exc.code, exc.message)
             return failure(exc)
         except (ClientError, BotoCoreError) as exc:  # the account store's DynamoDB
+            from services.aws import classify  # boto3: not needed by the HTTP client
+
             error = classify(exc, operation="dynamodb")
             log.warning("%s failed: %s %s", operation, error.code, error.message)
             return failure(error)
@@ -112,10 +131,16 @@ class Operations:
 
     def validate_staging_account(self, payload: Mapping) -> Response:
         target_id = _target_id(payload)
-        account_id = inputs.account_id(payload.get("accountId"))
-        role_arn = inputs.role_arn(payload.get("roleArn"), account_id)
+        account_id = inputs.account_id(_required(payload, "accountId"))
+        if account_id == target_id:
+            raise InputError(
+                f"accountId {account_id} is the target account itself; a staging "
+                "account must be a different account",
+                field="accountId",
+            )
+        role_arn = inputs.role_arn(_required(payload, "roleArn"), account_id)
         external_id = inputs.external_id(payload.get("externalId"))
-        region = inputs.region(payload.get("region"))
+        region = inputs.region(_required(payload, "region"))
         self._store.get_target(target_id)
         result = self._validator.validate(
             account_id, role_arn, external_id, region, target_id
@@ -135,26 +160,36 @@ class Operations:
         return _ok(
             {
                 "message": f"Staging account {staging.account_id} added to {target_id}.",
-                "stagingAccounts": [s.to_dict() for s in target.staging_accounts],
+                "stagingAccounts": _public_staging(target),
             },
             201,
         )
 
     def remove_staging_account(self, payload: Mapping) -> Response:
         target_id = _target_id(payload)
-        staging_id = inputs.account_id(
-            payload.get("stagingAccountId"), "stagingAccountId"
-        )
+        staging_id = _staging_id(payload)
         impact = self.removal_impact(target_id, staging_id)
         target, removed = self._store.remove_staging(target_id, staging_id)
         self._service.invalidate(target_id)
         return _ok(
             {
                 "message": f"Staging account {removed.account_id} removed from {target_id}.",
-                "stagingAccounts": [s.to_dict() for s in target.staging_accounts],
+                "stagingAccounts": _public_staging(target),
                 "impact": impact,
             }
         )
+
+    def get_removal_impact(self, payload: Mapping) -> Response:
+        target_id = _target_id(payload)
+        staging_id = _staging_id(payload)
+        impact = self.removal_impact(target_id, staging_id)
+        if impact is None:
+            raise NotFoundError(
+                f"Staging account {staging_id} is not registered on target account "
+                f"{target_id}",
+                field="stagingAccountId",
+            )
+        return _ok({"impact": impact})
 
     def removal_impact(self, target_id: str, staging_id: str) -> dict | None:
         """The capacity effect of removing `staging_id` (None when it is not registered)."""
@@ -170,6 +205,8 @@ class Operations:
         return _ok(self._snapshot(payload).to_dict())
 
     def export_capacity_csv(self, payload: Mapping) -> Response:
+        from services.export import capacity_csv, csv_filename  # pandas: only here
+
         snapshot = self._snapshot(payload).to_dict()
         name = csv_filename(snapshot["targetAccountId"], snapshot["collectedAt"])
         return Response(
@@ -184,6 +221,12 @@ class Operations:
         scope = payload.get("region") or ALL_REGIONS
         if scope != ALL_REGIONS:
             scope = inputs.region(scope)
+            if scope not in self._settings.regions:
+                raise InputError(
+                    f"region {scope} is not in the dashboard's Region set; use one of "
+                    f"{', '.join(self._settings.regions)} or leave region out",
+                    field="region",
+                )
         refresh = _flag(payload.get("refresh"), "refresh")
         return self._service.snapshot(target_id, scope, refresh=refresh)
 
@@ -193,10 +236,30 @@ def _ok(body: dict, status: int = 200) -> Response:
 
 
 def _target_id(payload: Mapping) -> str:
-    return inputs.account_id(payload.get("targetAccountId"), "targetAccountId")
+    return inputs.account_id(_required(payload, "targetAccountId"), "targetAccountId")
+
+
+def _staging_id(payload: Mapping) -> str:
+    return inputs.account_id(_required(payload, "stagingAccountId"), "stagingAccountId")
+
+
+def _required(payload: Mapping, name: str):
+    value = payload.get(name)
+    if value is None or value == "":
+        raise InputError(f"{name} is required", field=name)
+    return value
+
+
+def _about_target(error: NotFoundError, payload: Mapping) -> NotFoundError:
+    """The store names a missing target `accountId`; here it is `targetAccountId`."""
+    if error.field == "accountId" and payload.get("targetAccountId") is not None:
+        return NotFoundError(error.message, field="targetAccountId")
+    return error
 
 
 def _flag(value, name: str) -> bool:
+    if isinstance(value, str):
+        value = value.strip().lower()
     if value in (None, False, "", "false", "0", "no"):
         return False
     if value in (True, "true", "1", "yes"):
@@ -207,7 +270,12 @@ def _flag(value, name: str) -> bool:
 def _public(target) -> dict:
     """A target account as the API shows it (no nulls for absent optional fields)."""
     data = target.to_dict()
-    data["stagingAccounts"] = [
-        {k: v for k, v in s.items() if v is not None} for s in data["stagingAccounts"]
-    ]
+    data["stagingAccounts"] = _public_staging(target)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def _public_staging(target) -> list[dict]:
+    return [
+        {k: v for k, v in s.to_dict().items() if v is not None}
+        for s in target.staging_accounts
+    ]

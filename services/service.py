@@ -88,18 +88,25 @@ class CapacityService:
         try:
             collection = self._collect(target_id, refresh)
         except BaseException as exc:
+            self._land(target_id, flight, None)
             flight.set_exception(exc)
             raise
-        finally:
-            with self._lock:
-                still_current = self._flights.get(target_id) is flight
-                if still_current:
-                    del self._flights[target_id]
-        with self._lock:
-            if still_current:
-                self._cache[target_id] = collection
+        self._land(target_id, flight, collection)
         flight.set_result(collection)
         return collection
+
+    def _land(self, target_id: str, flight: Future, collection) -> None:
+        """End a flight and cache its result in one step, unless it was invalidated.
+
+        Done under one lock so no asker can find neither the flight nor the cache
+        and start a second collection in between.
+        """
+        with self._lock:
+            if self._flights.get(target_id) is not flight:
+                return
+            del self._flights[target_id]
+            if collection is not None:
+                self._cache[target_id] = collection
 
     def _fresh(self, collection: _Collection) -> bool:
         return self._clock() - collection.finished < self._settings.cache_ttl_seconds
@@ -108,5 +115,6 @@ class CapacityService:
         target = self._store.get_target(target_id)
         collected_at = self._wall_clock()
         readings = self._collector.collect(target, force=force)
-        self.collections += 1
+        with self._lock:
+            self.collections += 1
         return _Collection(readings, collected_at, self._clock())

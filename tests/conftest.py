@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from services.backend import build_backend, build_operations
+from services.settings import Settings
 from services.store import AccountStore
 
 TABLE_NAME = "drs-capacity-target-accounts"
@@ -37,3 +42,69 @@ def dynamodb_table(aws_env):
     with mock_aws():
         resource = boto3.resource("dynamodb", region_name="us-east-1")
         yield AccountStore.create_table(resource, TABLE_NAME)
+
+
+# -- Operations, REST API, CLI (staging accounts management) ----------------------------
+# Demo backends start moto; each gets its own table name so two can live in one process
+# (moto's DynamoDB is process-global). Tests use a few Regions, not all 34.
+
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+STAGING_SCENARIO = SCENARIOS / "staging.json"
+TEST_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+TEST_ENV = {
+    "DRS_CAPACITY_REGIONS": ",".join(TEST_REGIONS),
+    "DRS_CAPACITY_AWS_MAX_ATTEMPTS": "1",
+}
+
+
+def scenario_settings(scenario=STAGING_SCENARIO, **changes) -> Settings:
+    values = {"regions": TEST_REGIONS, "aws_max_attempts": 1}
+    values["table_name"] = f"test-{uuid.uuid4().hex[:12]}"
+    return Settings(scenario_path=str(scenario), **(values | changes))
+
+
+@contextmanager
+def demo_backend(scenario=STAGING_SCENARIO, *, settings=None, **changes):
+    """A simulated backend (no latency), closed on exit."""
+    backend = build_backend(settings or scenario_settings(scenario, **changes))
+    backend.simulator.latency_ms = 0
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+@pytest.fixture
+def demo_settings() -> Settings:
+    return scenario_settings()
+
+
+@pytest.fixture
+def backend(demo_settings):
+    with demo_backend(settings=demo_settings) as built:
+        yield built
+
+
+@pytest.fixture
+def operations(backend):
+    return build_operations(backend)
+
+
+@pytest.fixture
+def app(backend):
+    from dashboard import create_app
+
+    return create_app(backend.settings, backend)
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture
+def cli_env(monkeypatch, aws_env):
+    """Environment for in-process and subprocess CLI runs: few Regions, no retries."""
+    for name, value in TEST_ENV.items():
+        monkeypatch.setenv(name, value)
+    return {**os.environ}

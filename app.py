@@ -1,0 +1,86 @@
+"""Entry point: the dashboard and its REST API on one Flask server.
+
+    python app.py [--scenario FILE | --demo | --aws] [--host 127.0.0.1] [--port 8050]
+
+Without --scenario and without AWS configuration it runs the shipped demo scenario.
+For gunicorn use `app:server`: the backend is built on first access, not at import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+
+log = logging.getLogger("app")
+_lock = threading.Lock()
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="app.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--scenario", metavar="FILE", help="a simulated fleet (JSON)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--demo", dest="mode", action="store_const", const="demo",
+                      help="the shipped demo scenario")  # fmt: skip
+    mode.add_argument("--aws", dest="mode", action="store_const", const="aws",
+                      help="real AWS even without explicit configuration")  # fmt: skip
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default 8050)")
+    parser.set_defaults(mode="auto")
+    args = parser.parse_args(argv)
+    if args.scenario and args.mode == "aws":
+        parser.error("--scenario runs on a simulated fleet: leave out --aws")
+    return args
+
+
+def settings_for(args: argparse.Namespace):
+    from services.backend import resolve_settings
+    from services.settings import Settings
+
+    settings = Settings.from_env(
+        scenario_path=args.scenario, host=args.host, port=args.port
+    )
+    return resolve_settings(settings, args.mode)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from services.logs import configure_logging
+
+    args = parse(argv)
+    configure_logging(logging.INFO)
+    from dashboard import create_app
+    from services.simulator import ScenarioError
+
+    try:
+        settings = settings_for(args)
+        app = create_app(settings)
+    except (ScenarioError, ValueError) as exc:
+        print(f"app.py: error: {exc}", file=sys.stderr)
+        return 2
+    where = f"scenario {settings.scenario_path}" if settings.demo else "AWS"
+    log.info("Serving on http://%s:%s (%s)", settings.host, settings.port, where)
+    try:
+        app.run(host=settings.host, port=settings.port, debug=False)
+    finally:
+        app.drs_backend.close()
+    return 0
+
+
+def __getattr__(name: str):
+    """`server` for gunicorn, built on first access (never at import)."""
+    if name != "server":
+        raise AttributeError(name)
+    with _lock:
+        if "server" not in globals():
+            from dashboard import create_app
+            from services.logs import configure_logging
+
+            configure_logging(logging.INFO)
+            app = create_app(settings_for(parse([])))
+            globals().update(server=app.server, _dash_app=app)
+    return globals()["server"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

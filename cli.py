@@ -1,0 +1,285 @@
+"""Command line over the same operations as the REST API (SPEC §7).
+
+    python cli.py [--scenario FILE | --api-url URL] [--format table|json|csv] COMMAND
+
+Commands: targets list|show|add, staging list|add|remove|validate, capacity.
+`--format json` prints exactly the API's JSON. Exit 0 ok, 1 error, 3 `--fail-on` reached.
+Global options work before or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from services.operations import Response, to_json
+from services.report import error_line, impact_text, render
+
+FORMATS = ("table", "json", "csv")
+LEVELS = ("INFO", "WARNING", "CRITICAL", "HYPER-CRITICAL")
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
+_GLOBALS = {"format": "table", "scenario": None, "api_url": None, "mode": "auto"}
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options accepted before or after the command (SUPPRESS: no default overwrites)."""
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--format", choices=FORMATS, help="output (default: table)")
+    common.add_argument("--scenario", metavar="FILE", help="run on a simulated fleet")
+    common.add_argument("--api-url", metavar="URL", help="use a running server's API")
+    mode = common.add_mutually_exclusive_group()
+    mode.add_argument("--demo", dest="mode", action="store_const", const="demo",
+                      help="the shipped demo scenario")  # fmt: skip
+    mode.add_argument("--aws", dest="mode", action="store_const", const="aws",
+                      help="real AWS even without explicit configuration")  # fmt: skip
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="cli.py", description=__doc__.split("\n\n")[0], parents=[common]
+    )
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+
+    def command(sub, name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, parents=[common])
+
+    targets = command(groups, "targets", "target accounts")
+    t = targets.add_subparsers(dest="command", required=True, metavar="ACTION")
+    command(t, "list", "list the target accounts")
+    show = command(t, "show", "one target account and its staging accounts")
+    show.add_argument("target")
+    add = command(t, "add", "register a target account")
+    add.add_argument("--account-id", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role-arn")
+    add.add_argument("--external-id")
+
+    staging = command(groups, "staging", "staging accounts of a target")
+    s = staging.add_subparsers(dest="command", required=True, metavar="ACTION")
+    command(s, "list", "the staging accounts of a target").add_argument("target")
+    add = command(s, "add", "validate, then add a staging account")
+    _staging_options(add, name=True)
+    add.add_argument("--skip-validation", action="store_true")
+    remove = command(s, "remove", "remove a staging account (shows the impact)")
+    remove.add_argument("target")
+    remove.add_argument("staging")
+    remove.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    _staging_options(command(s, "validate", "check a staging account"), name=False)
+
+    cap = command(groups, "capacity", "the capacity report of a target")
+    cap.add_argument("target")
+    cap.add_argument("--region", help="one Region as scope (default: all)")
+    cap.add_argument("--refresh", action="store_true", help="collect now")
+    cap.add_argument("--fail-on", choices=LEVELS, type=str.upper, metavar="LEVEL",
+                     help="exit 3 when any status reaches LEVEL")  # fmt: skip
+    return parser
+
+
+def _staging_options(parser: argparse.ArgumentParser, *, name: bool) -> None:
+    parser.add_argument("target")
+    parser.add_argument("--account-id", required=True)
+    if name:
+        parser.add_argument("--name", required=True)
+    parser.add_argument("--role-arn", required=True)
+    parser.add_argument("--external-id")
+    parser.add_argument("--region", required=True, help="where DRS is checked")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, default in _GLOBALS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    if args.format == "csv" and args.group != "capacity":
+        parser.error("--format csv applies to the capacity command only")
+    if args.api_url and (args.scenario or args.mode != "auto"):
+        parser.error("--api-url runs on the server: leave out --scenario/--demo/--aws")
+    return args
+
+
+class Output:
+    """Where answers go: stdout for data, stderr for human remarks in JSON/CSV mode."""
+
+    def __init__(self, fmt: str, stdout, stderr, stdin):
+        self.format, self.out, self.err, self.stdin = fmt, stdout, stderr, stdin
+
+    def answer(self, response: Response, view: str) -> int:
+        if not response.success:
+            self.out.write(to_json(response.body) + "\n")
+            if self.format != "json":
+                self.err.write(error_line(response.body) + "\n")
+            return EXIT_ERROR
+        if isinstance(response.body, str):
+            self.out.write(response.body)
+        elif self.format == "json":
+            self.out.write(to_json(response.body) + "\n")
+        else:
+            self.out.write(render(view, response.body) + "\n")
+        return EXIT_OK
+
+    def remark(self, text: str) -> None:
+        """Human text: on stdout for tables, on stderr when stdout carries data."""
+        stream = self.out if self.format == "table" else self.err
+        stream.write(text + "\n")
+        stream.flush()
+
+
+def main(argv=None, *, operations=None, stdin=None, stdout=None, stderr=None) -> int:
+    """Run one command; `operations` (anything with `dispatch`) replaces the backend."""
+    args = parse(argv)
+    out = Output(
+        args.format, stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
+    )
+    backend = None
+    if operations is None:
+        operations, backend = _operations(args, out)
+        if operations is None:
+            return EXIT_ERROR
+    try:
+        return COMMANDS[(args.group, getattr(args, "command", None))](
+            args, operations, out
+        )
+    finally:
+        if backend is not None:
+            backend.close()
+
+
+def _operations(args, out: Output):
+    from services.logs import configure_logging
+
+    configure_logging()
+    if args.api_url:
+        from services.api_client import ApiClient
+
+        return ApiClient(args.api_url), None
+    from services.backend import build_backend, build_operations, resolve_settings
+    from services.settings import Settings
+    from services.simulator import ScenarioError
+
+    try:
+        settings = resolve_settings(
+            Settings.from_env(scenario_path=args.scenario), args.mode
+        )
+        backend = build_backend(settings)
+    except (ScenarioError, ValueError) as exc:
+        code = (
+            "SCENARIO_INVALID" if isinstance(exc, ScenarioError) else "CONFIG_INVALID"
+        )
+        out.answer(Response(400, {"success": False, "error": {"code": code, "message": str(exc)}}), "")  # fmt: skip
+        return None, None
+    return build_operations(backend), backend
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def _targets_list(args, ops, out: Output) -> int:
+    return out.answer(ops.dispatch("get_target_accounts", {}), "targets")
+
+
+def _targets_show(args, ops, out: Output) -> int:
+    payload = {"targetAccountId": args.target}
+    return out.answer(ops.dispatch("get_target_account", payload), "target")
+
+
+def _targets_add(args, ops, out: Output) -> int:
+    payload = _clean(accountId=args.account_id, accountName=args.name,
+                     roleArn=args.role_arn, externalId=args.external_id)  # fmt: skip
+    return out.answer(ops.dispatch("add_target_account", payload), "created")
+
+
+def _staging_list(args, ops, out: Output) -> int:
+    payload = {"targetAccountId": args.target}
+    return out.answer(ops.dispatch("get_target_account", payload), "staging")
+
+
+def _staging_payload(args) -> dict:
+    return _clean(targetAccountId=args.target, accountId=args.account_id,
+                  roleArn=args.role_arn, externalId=args.external_id,
+                  region=args.region)  # fmt: skip
+
+
+def _staging_validate(args, ops, out: Output) -> int:
+    response = ops.dispatch("validate_staging_account", _staging_payload(args))
+    code = out.answer(response, "validation")
+    return code if code or response.body["valid"] else EXIT_ERROR
+
+
+def _staging_add(args, ops, out: Output) -> int:
+    payload = _staging_payload(args)
+    if not args.skip_validation:
+        checked = ops.dispatch("validate_staging_account", payload)
+        if not checked.success or not checked.body["valid"]:
+            out.answer(checked, "validation")
+            out.remark("Not added: the validation failed (see above).")
+            return EXIT_ERROR
+        out.remark(checked.body["message"])
+    payload |= {"accountName": args.name, "addedBy": "cli"}
+    return out.answer(ops.dispatch("add_staging_account", payload), "changed")
+
+
+def _staging_remove(args, ops, out: Output) -> int:
+    payload = {"targetAccountId": args.target, "stagingAccountId": args.staging}
+    if not args.yes:
+        found = ops.dispatch("get_removal_impact", payload)
+        if not found.success:
+            return out.answer(found, "impact")
+        out.remark(impact_text(found.body["impact"]))
+        if not out.stdin.isatty():
+            out.err.write(
+                "Not removed: confirmation needs a terminal; pass --yes to remove "
+                "without asking.\n"
+            )
+            return EXIT_ERROR
+        out.remark("Remove? [y/N] ")
+        if out.stdin.readline().strip().lower() not in ("y", "yes"):
+            out.remark("Not removed.")
+            return EXIT_ERROR
+    return out.answer(ops.dispatch("remove_staging_account", payload), "changed")
+
+
+def _capacity(args, ops, out: Output) -> int:
+    payload = _clean(targetAccountId=args.target, region=args.region,
+                     refresh=args.refresh or None)  # fmt: skip
+    snapshot = ops.dispatch("get_combined_capacity", payload)
+    if args.format == "csv" and snapshot.success:
+        payload.pop("refresh", None)  # the CSV comes from the collection just made
+        code = out.answer(ops.dispatch("export_capacity_csv", payload), "capacity")
+    else:
+        code = out.answer(snapshot, "capacity")
+    if code == EXIT_OK and args.fail_on and _reaches(snapshot.body, args.fail_on):
+        return EXIT_FAIL_ON
+    return code
+
+
+def _reaches(snapshot: dict, level: str) -> bool:
+    """Whether the worst status (combined, any account, recovery) reaches `level`."""
+    from services.models import Status
+
+    statuses = [snapshot["combined"]["status"], snapshot["recoveryCapacity"]["status"]]
+    statuses += [a["status"] for a in snapshot["accounts"]]
+    worst = max(Status(s).severity for s in statuses)
+    return worst >= Status(level).severity
+
+
+def _clean(**values) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+COMMANDS = {
+    ("targets", "list"): _targets_list,
+    ("targets", "show"): _targets_show,
+    ("targets", "add"): _targets_add,
+    ("staging", "list"): _staging_list,
+    ("staging", "add"): _staging_add,
+    ("staging", "remove"): _staging_remove,
+    ("staging", "validate"): _staging_validate,
+    ("capacity", None): _capacity,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Staging-account validation (SPEC §6, seed R3): can the dashboard read the account's
+DRS in the Region, what it holds there, and what the target's capacity becomes with it."""
+
+from __future__ import annotations
+
+from services import thresholds as th
+from services.aws import (
+    ACCESS_DENIED,
+    AWS_THROTTLED,
+    AWS_UNREACHABLE,
+    CREDENTIALS_INVALID,
+    DRS_NOT_INITIALIZED,
+    ROLE_NOT_ACCESSIBLE,
+)
+from services.collector import AccountRef, Collector
+from services.metrics import CapacitySnapshot
+from services.models import ErrorInfo, RegionCapacity, RegionState
+from services.settings import Settings
+
+FIELDS = (
+    "valid", "roleAccessible", "drsInitialized", "currentServers",
+    "replicatingServers", "totalAfter", "maxAfter", "percentAfter", "statusAfter",
+)  # fmt: skip
+
+
+class StagingValidator:
+    """Reads one account in one Region (always fresh) and projects combined capacity."""
+
+    def __init__(self, collector: Collector, service, settings: Settings):
+        self._collector = collector
+        self._service = service
+        self._limit = settings.replication_limit
+
+    def validate(
+        self,
+        account_id: str,
+        role_arn: str,
+        external_id: str | None,
+        region: str,
+        target_account_id: str,
+    ) -> dict:
+        ref = AccountRef(account_id, account_id, "staging", role_arn, external_id)
+        [reading] = self._collector.read_accounts([ref], [region], force=True)
+        where = {"accountId": account_id, "region": region}
+        if not reading.accessible:
+            error = _login_error(reading.error, account_id, role_arn, external_id)
+            return _failed(where, error, role=False, drs=None, servers=None)
+        [found] = reading.regions
+        if found.state in (RegionState.UNINITIALIZED, RegionState.NOT_ENABLED):
+            error = _not_initialized(found.state, account_id, region)
+            return _failed(where, error, role=True, drs=False, servers=0)
+        if found.state is RegionState.ERROR:
+            error = _region_error(found.error, account_id, region)
+            return _failed(where, error, role=True, drs=None, servers=None)
+        snapshot = self._service.snapshot(target_account_id)
+        return self._valid(where, found, snapshot)
+
+    def _valid(
+        self, where: dict, found: RegionCapacity, snapshot: CapacitySnapshot
+    ) -> dict:
+        account_id, region = where["accountId"], where["region"]
+        combined = snapshot.combined
+        registered = next(
+            (a for a in snapshot.accounts if a.account_id == account_id), None
+        )
+        replicating = found.replicating_servers
+        if registered is not None and registered.accessible:
+            # Already counted: its count in this Region is replaced by the fresh one,
+            # and the combined maximum does not grow.
+            counted_here = sum(
+                r.replicating_servers or 0
+                for r in registered.regional_breakdown
+                if r.region == region
+            )
+            total = combined.total_replicating - counted_here + replicating
+            maximum = combined.max_replicating
+        else:
+            total = combined.total_replicating + replicating
+            maximum = combined.max_replicating + self._limit
+        status = th.band_status(total, maximum)
+        percent = th.percent(total, maximum)
+        message = (
+            f"Account {account_id} can be read in {region}: {replicating} of "
+            f"{found.total_servers} source servers count as replicating. With it the "
+            f"target's combined use is {total} of {maximum} ({percent}%, "
+            f"{status.value})."
+        )
+        if registered is not None:
+            message += (
+                f" It is already registered on {snapshot.target_account_id}; "
+                "the projection keeps it counted once."
+            )
+        return {
+            "valid": True,
+            "roleAccessible": True,
+            "drsInitialized": True,
+            **where,
+            "currentServers": found.total_servers,
+            "replicatingServers": replicating,
+            "totalAfter": total,
+            "maxAfter": maximum,
+            "percentAfter": percent,
+            "statusAfter": status.value,
+            "alreadyRegistered": registered is not None,
+            "message": message,
+        }
+
+
+def _failed(
+    where: dict, error: ErrorInfo, *, role: bool, drs: bool | None, servers: int | None
+) -> dict:
+    return {
+        "valid": False,
+        "roleAccessible": role,
+        "drsInitialized": drs,
+        **where,
+        "currentServers": servers,
+        "replicatingServers": servers,
+        "totalAfter": None,
+        "maxAfter": None,
+        "percentAfter": None,
+        "statusAfter": None,
+        "message": error.message,
+        "error": {"code": error.code, "message": error.message},
+    }
+
+
+def _login_error(
+    error: ErrorInfo | None, account_id: str, role_arn: str, external_id: str | None
+) -> ErrorInfo:
+    code = error.code if error else ROLE_NOT_ACCESSIBLE
+    if code == ROLE_NOT_ACCESSIBLE:
+        if external_id:
+            condition = "its sts:ExternalId condition matches the external ID given"
+        else:
+            condition = (
+                "it does not require an external ID (if it does, give that external ID)"
+            )
+        return ErrorInfo(
+            code,
+            f"The dashboard cannot assume {role_arn} (AssumeRole was denied). Check "
+            f"that the role exists in account {account_id}, that its trust policy "
+            f"trusts the dashboard's account, and that {condition}.",
+        )
+    if code == CREDENTIALS_INVALID:
+        return ErrorInfo(
+            code,
+            "The dashboard's own AWS credentials are missing, invalid or expired, so "
+            f"it cannot assume {role_arn}: renew the dashboard's credentials and "
+            "validate again.",
+        )
+    return _transient(code, error, f"STS (assuming {role_arn})")
+
+
+def _not_initialized(state: RegionState, account_id: str, region: str) -> ErrorInfo:
+    if state is RegionState.NOT_ENABLED:
+        text = (
+            f"{region} is not enabled for account {account_id}: enable the Region "
+            f"(Account settings), then initialize DRS in {region} first."
+        )
+    else:
+        text = (
+            f"DRS is not initialized in {region} for account {account_id}: initialize "
+            f"DRS in {region} first (open the DRS console in {region} and create the "
+            "default replication settings), then validate again."
+        )
+    return ErrorInfo(DRS_NOT_INITIALIZED, text)
+
+
+def _region_error(error: ErrorInfo | None, account_id: str, region: str) -> ErrorInfo:
+    code = error.code if error else "AWS_ERROR"
+    if code == ACCESS_DENIED:
+        return ErrorInfo(
+            code,
+            f"The role in account {account_id} was assumed but may not read DRS in "
+            f"{region}: allow drs:DescribeSourceServers in its permissions policy.",
+        )
+    return _transient(code, error, f"DRS in {region}")
+
+
+def _transient(code: str, error: ErrorInfo | None, what: str) -> ErrorInfo:
+    if code == AWS_THROTTLED:
+        return ErrorInfo(
+            code, f"AWS throttled {what}: wait a minute and validate again."
+        )
+    if code == AWS_UNREACHABLE:
+        return ErrorInfo(
+            code,
+            f"{what} did not answer in time: check the dashboard's network access to "
+            "AWS and validate again.",
+        )
+    detail = error.message if error else "unknown error"
+    return ErrorInfo(
+        code,
+        f"{what} failed: {detail} Validate again; if it persists, check AWS Health.",
+    )

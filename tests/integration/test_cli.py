@@ -1,0 +1,235 @@
+"""cli.py: every command in-process (over a scenario or an injected dispatcher), exit
+codes 0/1/3, `--fail-on`, confirmation of removals, and global options anywhere."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cli
+from services.backend import build_operations
+from tests.conftest import STAGING_SCENARIO, demo_backend
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = str(STAGING_SCENARIO)
+TARGET = "111111111111"
+STAGING = "222222222222"
+ROLE = "arn:aws:iam::{}:role/DRSCapacityRead"
+
+
+class Terminal(io.StringIO):
+    """A stdin that says it is a terminal, with the user's answer already typed."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+class Run:
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+def run(*argv: str, operations=None, stdin=None) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        list(argv), operations=operations, stdin=stdin or io.StringIO(),
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="module")
+def reader():
+    with demo_backend() as backend:
+        yield build_operations(backend)
+
+
+def staging_args(account_id: str, external_id: str | None, *extra: str) -> list[str]:
+    args = [TARGET, "--account-id", account_id, "--role-arn", ROLE.format(account_id)]
+    args += ["--region", "us-east-1", *extra]
+    return args + (["--external-id", external_id] if external_id else [])
+
+
+# -- in-process over a scenario (the real path: settings, backend, close) -----------
+
+
+def test_targets_list_and_show_over_a_scenario(cli_env):
+    listed = run("--scenario", SCENARIO, "targets", "list")
+    assert listed.code == 0 and TARGET in listed.out and "dr-target" in listed.out
+    shown = run("targets", "show", TARGET, "--scenario", SCENARIO, "--format", "json")
+    assert shown.code == 0 and shown.json["targetAccount"]["accountId"] == TARGET
+
+
+def test_unknown_target_prints_the_json_error_in_every_format(cli_env):
+    for fmt in ("table", "json", "csv"):
+        result = run(
+            "--scenario", SCENARIO, "--format", fmt, "capacity", "999999999999"
+        )
+        assert result.code == 1
+        assert result.json["success"] is False
+        assert result.json["error"]["code"] == "NOT_FOUND"
+        if fmt != "json":
+            assert result.err.startswith("error: NOT_FOUND:")
+
+
+def test_bad_scenario_file_is_a_json_error(cli_env, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = run("--scenario", str(broken), "targets", "list")
+    assert result.code == 1 and result.json["error"]["code"] == "SCENARIO_INVALID"
+
+
+def test_unreachable_api_url_is_a_json_error(cli_env):
+    result = run(
+        "--api-url", "http://127.0.0.1:9", "targets", "list", "--format", "json"
+    )
+    assert result.code == 1 and result.json["error"]["code"] == "API_UNREACHABLE"
+
+
+def test_python_cli_runs_with_options_after_the_command(cli_env):
+    argv = [sys.executable, "cli.py", "capacity", TARGET, "--scenario", SCENARIO]
+    done = subprocess.run(
+        [*argv, "--format", "json", "--fail-on", "warning"],
+        cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert json.loads(done.stdout)["combined"]["configuredAccounts"] == 3
+    assert done.stderr == ""
+
+
+# -- parsing -----------------------------------------------------------------------
+
+
+def test_global_options_work_before_and_after_the_command():
+    before = cli.parse(["--scenario", "F", "--format", "json", "capacity", TARGET])
+    after = cli.parse(["capacity", TARGET, "--scenario", "F", "--format", "json"])
+    middle = cli.parse(["staging", "--format", "json", "list", TARGET])
+    for args in (before, after):
+        assert (args.scenario, args.format, args.target) == ("F", "json", TARGET)
+    assert middle.format == "json"
+    assert cli.parse(["targets", "list"]).format == "table"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["targets", "list", "--format", "csv"],
+        ["--api-url", "http://x", "--scenario", "F", "targets", "list"],
+        ["capacity", TARGET, "--fail-on", "LOW"],
+        ["staging", "add", TARGET, "--account-id", "1"],
+    ],
+)
+def test_usage_errors_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.parse(argv)
+    assert stopped.value.code == 2
+
+
+# -- commands over an injected dispatcher --------------------------------------------
+
+
+def test_capacity_formats(reader):
+    table = run("capacity", TARGET, operations=reader)
+    assert table.code == 0
+    for text in ("Combined", "Recovery", "staging-01", "WARNING", "action:"):
+        assert text in table.out
+    as_json = run("capacity", TARGET, "--format", "json", operations=reader)
+    expected = reader.dispatch("get_combined_capacity", {"targetAccountId": TARGET})
+    assert as_json.out == expected.text + "\n"
+    as_csv = run("capacity", TARGET, "--format", "csv", operations=reader)
+    exported = reader.dispatch("export_capacity_csv", {"targetAccountId": TARGET})
+    assert as_csv.out == exported.text
+
+
+@pytest.mark.parametrize(
+    ("level", "code"),
+    [("INFO", 3), ("WARNING", 3), ("CRITICAL", 0), ("HYPER-CRITICAL", 0)],
+)
+def test_fail_on_exits_3_when_the_worst_status_reaches_the_level(reader, level, code):
+    # staging-01 holds 230 replicating servers: WARNING; nothing is CRITICAL
+    for fmt in ("table", "json", "csv"):
+        argv = ("capacity", TARGET, "--fail-on", level, "--format", fmt)
+        assert run(*argv, operations=reader).code == code
+
+
+def test_capacity_of_one_region(reader):
+    result = run("capacity", TARGET, "--region", "us-west-2", "--format", "json",
+                 operations=reader)  # fmt: skip
+    assert result.json["scope"] == "us-west-2"
+
+
+def test_targets_add(operations):
+    added = run("targets", "add", "--account-id", "123456789012", "--name", "second",
+                operations=operations)  # fmt: skip
+    assert added.code == 0 and "123456789012 added" in added.out
+    again = run("targets", "add", "--account-id", "123456789012", "--name", "second",
+                "--format", "json", operations=operations)  # fmt: skip
+    assert again.code == 1 and again.json["error"]["field"] == "accountId"
+
+
+def test_staging_list(reader):
+    result = run("staging", "list", TARGET, operations=reader)
+    assert result.code == 0 and STAGING in result.out and "333333333333" in result.out
+
+
+def test_staging_validate_exit_codes(reader):
+    valid = run("staging", "validate", *staging_args("444444444444", "ext-444"),
+                operations=reader)  # fmt: skip
+    assert valid.code == 0 and "VALID" in valid.out
+    denied = run("staging", "validate", *staging_args("444444444444", "wrong-id"),
+                 "--format", "json", operations=reader)  # fmt: skip
+    assert denied.code == 1 and denied.json["error"]["code"] == "ROLE_NOT_ACCESSIBLE"
+
+
+def test_staging_add_validates_first_and_refuses_an_invalid_account(operations):
+    refused = run("staging", "add", *staging_args("555555555555", None),
+                  "--name", "locked", operations=operations)  # fmt: skip
+    assert refused.code == 1 and "ROLE_NOT_ACCESSIBLE" in refused.out
+    assert "Not added" in refused.out
+    listed = operations.dispatch("get_target_account", {"targetAccountId": TARGET})
+    assert "555555555555" not in str(listed.body["stagingAccounts"])
+    added = run("staging", "add", *staging_args("444444444444", "ext-444"),
+                "--name", "new", "--format", "json", operations=operations)  # fmt: skip
+    assert added.code == 0 and added.json["stagingAccounts"][-1]["addedBy"] == "cli"
+    assert "can be read" in added.err  # the validation summary stays off stdout
+
+
+def test_staging_add_skip_validation(operations):
+    added = run("staging", "add", *staging_args("555555555555", None), "--name", "x",
+                "--skip-validation", operations=operations)  # fmt: skip
+    assert added.code == 0 and "555555555555 added" in added.out
+
+
+def test_staging_remove_without_a_terminal_refuses(operations):
+    result = run("staging", "remove", TARGET, STAGING, operations=operations)
+    assert result.code == 1
+    assert "Impact of removing 222222222222" in result.out
+    assert "pass --yes" in result.err
+    assert run("staging", "list", TARGET, operations=operations).out.count(STAGING)
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1), ("\n", 1)])
+def test_staging_remove_asks_on_a_terminal(operations, answer, code):
+    result = run("staging", "remove", TARGET, STAGING, operations=operations,
+                 stdin=Terminal(answer))  # fmt: skip
+    assert result.code == code and "Remove? [y/N]" in result.out
+    still_there = STAGING in run("staging", "list", TARGET, operations=operations).out
+    assert still_there == (code != 0)
+
+
+def test_staging_remove_yes_prints_the_impact(operations):
+    result = run("staging", "remove", TARGET, STAGING, "--yes", "--format", "json",
+                 operations=operations)  # fmt: skip
+    assert result.code == 0 and result.json["impact"]["replicatingServers"] == 230
+    missing = run("staging", "remove", TARGET, STAGING, "--yes",
+                  operations=operations)  # fmt: skip
+    assert missing.code == 1 and "NOT_FOUND" in missing.err

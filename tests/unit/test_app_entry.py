@@ -1,0 +1,73 @@
+"""app.py: flags, demo fallback, and a `server` for gunicorn that is built lazily."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from services.backend import DEMO_SCENARIO
+from tests.conftest import STAGING_SCENARIO, TEST_ENV
+
+
+@pytest.fixture
+def app_module(monkeypatch, tmp_path):
+    """app.py with no AWS configuration in sight."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "DRS_CAPACITY_SCENARIO_PATH"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name, value in TEST_ENV.items():
+        monkeypatch.setenv(name, value)
+    import app
+
+    yield importlib.reload(app)
+    built = vars(app).pop("_dash_app", None)
+    vars(app).pop("server", None)
+    if built is not None:
+        built.drs_backend.close()
+
+
+def test_importing_app_builds_nothing(app_module):
+    assert "server" not in vars(app_module)
+    assert "_dash_app" not in vars(app_module)
+
+
+def test_defaults_and_the_demo_fallback(app_module):
+    settings = app_module.settings_for(app_module.parse([]))
+    assert (settings.host, settings.port) == ("127.0.0.1", 8050)
+    assert settings.scenario_path == str(DEMO_SCENARIO)
+
+
+def test_flags_override_the_settings(app_module):
+    args = app_module.parse(
+        ["--scenario", "f.json", "--host", "0.0.0.0", "--port", "9"]
+    )
+    settings = app_module.settings_for(args)
+    assert (settings.scenario_path, settings.host, settings.port) == (
+        "f.json",
+        "0.0.0.0",
+        9,
+    )
+    assert app_module.settings_for(app_module.parse(["--aws"])).scenario_path is None
+
+
+def test_scenario_and_aws_together_is_a_usage_error(app_module):
+    with pytest.raises(SystemExit):
+        app_module.parse(["--scenario", "f.json", "--aws"])
+
+
+def test_a_broken_scenario_exits_2(app_module, tmp_path, capsys):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"target": 1}')
+    assert app_module.main(["--scenario", str(broken)]) == 2
+    assert "target" in capsys.readouterr().err
+
+
+def test_server_is_built_on_first_access(app_module, monkeypatch):
+    monkeypatch.setenv("DRS_CAPACITY_SCENARIO_PATH", str(STAGING_SCENARIO))
+    server = app_module.server
+    assert app_module.server is server
+    answer = server.test_client().get("/api/accounts")
+    assert answer.status_code == 200 and answer.get_json()["success"] is True

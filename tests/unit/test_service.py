@@ -1,0 +1,228 @@
+"""CapacityService: TTL cache per target and scope, single-flight refresh, invalidation."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+
+from services.errors import NotFoundError
+from services.models import (
+    AccountReading,
+    RegionCapacity,
+    RegionState,
+    StagingAccount,
+    TargetAccount,
+    zero_by_state,
+)
+from services.service import CapacityService
+from services.settings import Settings
+
+TARGET = "111111111111"
+OTHER = "999999999999"
+TTL = 30.0
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Store:
+    def __init__(self):
+        self.targets = {
+            TARGET: TargetAccount(TARGET, "target"),
+            OTHER: TargetAccount(OTHER, "other"),
+        }
+
+    def get_target(self, account_id: str) -> TargetAccount:
+        if account_id not in self.targets:
+            raise NotFoundError(f"Target account {account_id} not found")
+        return self.targets[account_id]
+
+    def add_staging(self, target_id: str, staging_id: str) -> None:
+        target = self.targets[target_id]
+        staging = StagingAccount(
+            staging_id, "staging", f"arn:aws:iam::{staging_id}:role/R"
+        )
+        self.targets[target_id] = replace(
+            target, staging_accounts=(*target.staging_accounts, staging)
+        )
+
+
+def reading(account_id: str, kind: str, replicating: int) -> AccountReading:
+    by_state = zero_by_state() | {"CONTINUOUS": replicating}
+    region = RegionCapacity(
+        "us-east-1", RegionState.OK, replicating, replicating, 0, by_state
+    )
+    return AccountReading(account_id, account_id, kind, True, (region,))
+
+
+class Collector:
+    """Every account holds 10 replicating servers; `gate` holds collections back."""
+
+    def __init__(self, gate: threading.Event | None = None, error=None):
+        self.gate = gate
+        self.error = error
+        self.forced: list[bool] = []
+        self.started = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def calls(self) -> int:
+        return len(self.forced)
+
+    def collect(self, target: TargetAccount, *, force: bool = False):
+        with self._lock:
+            self.forced.append(force)
+        self.started.set()
+        if self.gate is not None:
+            assert self.gate.wait(timeout=10)
+        if self.error is not None:
+            raise self.error
+        readings = [reading(target.account_id, "target", 10)]
+        return readings + [
+            reading(s.account_id, "staging", 10) for s in target.staging_accounts
+        ]
+
+
+def service_with(collector: Collector, store=None, clock=None) -> CapacityService:
+    settings = Settings(regions=("us-east-1",), cache_ttl_seconds=TTL)
+    return CapacityService(
+        store or Store(), collector, settings, clock=clock or Clock(),
+        wall_clock=lambda: "2026-11-26T08:30:00Z",
+    )  # fmt: skip
+
+
+def test_default_cache_ttl_is_30_seconds():
+    assert Settings.cache_ttl_seconds == 30.0
+
+
+def test_snapshot_is_reused_within_the_ttl():
+    clock, collector = Clock(), Collector()
+    service = service_with(collector, clock=clock)
+    first = service.snapshot(TARGET)
+    clock.now += TTL - 0.001
+    assert service.snapshot(TARGET) is first
+    assert collector.calls == 1
+
+
+def test_snapshot_is_collected_again_once_the_ttl_has_passed():
+    clock, collector = Clock(), Collector()
+    service = service_with(collector, clock=clock)
+    first = service.snapshot(TARGET)
+    clock.now += TTL
+    assert service.snapshot(TARGET) is not first
+    assert collector.calls == 2
+
+
+def test_refresh_collects_now_and_forces_a_full_read():
+    collector = Collector()
+    service = service_with(collector)
+    service.snapshot(TARGET)
+    service.snapshot(TARGET, refresh=True)
+    assert collector.forced == [False, True]
+
+
+def test_every_scope_is_derived_from_one_collection_and_cached():
+    collector = Collector()
+    service = service_with(collector)
+    everything = service.snapshot(TARGET)
+    one_region = service.snapshot(TARGET, "us-east-1")
+    assert (everything.scope, one_region.scope) == ("all", "us-east-1")
+    assert service.snapshot(TARGET, "us-east-1") is one_region
+    assert collector.calls == 1
+
+
+def test_each_target_has_its_own_cache():
+    collector = Collector()
+    service = service_with(collector)
+    assert service.snapshot(TARGET).target_account_id == TARGET
+    assert service.snapshot(OTHER).target_account_id == OTHER
+    service.snapshot(TARGET)
+    assert collector.calls == 2
+
+
+def test_concurrent_askers_share_exactly_one_collection():
+    gate = threading.Event()
+    collector = Collector(gate)
+    service = service_with(collector)
+    askers = 24
+    ready = threading.Barrier(askers + 1)
+
+    def ask():
+        ready.wait()
+        return service.snapshot(TARGET)
+
+    with ThreadPoolExecutor(askers) as pool:
+        futures = [pool.submit(ask) for _ in range(askers)]
+        ready.wait()
+        assert collector.started.wait(timeout=10)
+        gate.set()
+        results = [f.result(timeout=10) for f in futures]
+    assert collector.calls == 1
+    assert service.collections == 1
+    assert all(r is results[0] for r in results)
+
+
+def test_a_failed_collection_reaches_every_waiter_and_is_not_cached():
+    gate = threading.Event()
+    collector = Collector(gate, error=RuntimeError("boom"))
+    service = service_with(collector)
+    with ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(service.snapshot, TARGET) for _ in range(8)]
+        assert collector.started.wait(timeout=10)
+        gate.set()
+        for future in futures:
+            with pytest.raises(RuntimeError):
+                future.result(timeout=10)
+    collector.error = None
+    assert service.snapshot(TARGET).combined.configured_accounts == 1
+    assert collector.calls >= 2
+
+
+def test_unknown_target_is_not_found():
+    service = service_with(Collector())
+    with pytest.raises(NotFoundError):
+        service.snapshot("123456789012")
+
+
+def test_invalidate_makes_the_next_read_reflect_the_change_at_once():
+    store, collector = Store(), Collector()
+    service = service_with(collector, store)
+    assert service.snapshot(TARGET).combined.configured_accounts == 1
+    store.add_staging(TARGET, "222222222222")
+    assert service.snapshot(TARGET).combined.configured_accounts == 1  # cached
+    service.invalidate(TARGET)
+    after = service.snapshot(TARGET)
+    assert after.combined.configured_accounts == 2
+    assert after.combined.total_replicating == 20
+
+
+def test_invalidate_leaves_other_targets_cached():
+    collector = Collector()
+    service = service_with(collector)
+    other = service.snapshot(OTHER)
+    service.snapshot(TARGET)
+    service.invalidate(TARGET)
+    assert service.snapshot(OTHER) is other
+
+
+def test_a_collection_running_during_invalidate_is_not_cached():
+    store, gate = Store(), threading.Event()
+    collector = Collector(gate)
+    service = service_with(collector, store)
+    with ThreadPoolExecutor(1) as pool:
+        stale = pool.submit(service.snapshot, TARGET)
+        assert collector.started.wait(timeout=10)
+        store.add_staging(TARGET, "222222222222")
+        service.invalidate(TARGET)
+        gate.set()
+        assert stale.result(timeout=10).combined.configured_accounts == 1
+    assert service.snapshot(TARGET).combined.configured_accounts == 2
+    assert collector.calls == 2
