@@ -111,13 +111,17 @@ def combined_metrics(accounts: Sequence[AccountMetrics], limit: int) -> Combined
         percent_used=th.percent(total, maximum) if n else None,
         available_slots=max(maximum - total, 0),
         status=status,
-        message=_combined_message(total, maximum, len(accounts), n),
+        message=_combined_message(
+            total, maximum, len(accounts), n, all(a.complete for a in reporting)
+        ),
         configured_accounts=len(accounts),
         reporting_accounts=n,
     )
 
 
-def _combined_message(total: int, maximum: int, configured: int, reporting: int) -> str:
+def _combined_message(
+    total: int, maximum: int, configured: int, reporting: int, complete: bool
+) -> str:
     if reporting == 0:
         return f"No account is reporting (0 of {configured}): capacity is unknown."
     text = (
@@ -126,6 +130,8 @@ def _combined_message(total: int, maximum: int, configured: int, reporting: int)
     )
     if reporting < configured:
         text += f" Only {reporting} of {configured} accounts are reporting."
+    if not complete:
+        text += " Some Regions could not be read: the total is a lower bound."
     return text
 
 

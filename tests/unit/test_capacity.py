@@ -271,6 +271,12 @@ def test_region_in_error_makes_the_account_incomplete_with_lower_bound_counts():
     # Still accessible: it counts in N with its lower bound.
     assert snap.combined.reporting_accounts == 1
     assert snap.combined.total_replicating == 40
+    assert "lower bound" in snap.combined.message
+
+
+def test_a_complete_collection_does_not_call_its_total_a_lower_bound():
+    snap = snapshot(reading(TARGET, [replicating_region("us-east-1", 40)], "target"))
+    assert "lower bound" not in snap.combined.message
 
 
 def test_inaccessible_account_has_null_counts_and_unknown_status():
