@@ -95,30 +95,29 @@ def one_refresh(
 def measure(accounts: int, regions: tuple[str, ...], repeats: int = 7) -> dict:
     settings = Settings(regions=regions)
     target_id = f"{100000000000:012d}"
-    snapshot = build_snapshot(
-        target_id,
-        readings(accounts, regions),
-        Limits.from_settings(settings),
-        "2026-11-26T09:00:00Z",
-    )
-    operations = Operations(
-        OneTarget(target_id), CachedService(snapshot), None, settings
-    )
+    fleet = readings(accounts, regions)
+
+    def collected():
+        limits = Limits.from_settings(settings)
+        return build_snapshot(target_id, fleet, limits, "2026-11-26T09:00:00Z")
+
+    service = CachedService(collected())
+    operations = Operations(OneTarget(target_id), service, None, settings)
     context = DashboardContext(operations, settings, demo=True)
-    one_refresh(
-        context, target_id, settings.replication_limit
-    )  # warm imports and caches
-    runs = [
-        one_refresh(context, target_id, settings.replication_limit)
-        for _ in range(repeats)
-    ]
-    times = [t for t, _ in runs]
+    limit = settings.replication_limit
+    one_refresh(context, target_id, limit)  # warm imports and caches
+    first = []
+    for _ in range(repeats):  # the first poll after a collection builds the wire form
+        service._snapshot = collected()
+        first.append(one_refresh(context, target_id, limit))
+    next_polls = [one_refresh(context, target_id, limit) for _ in range(repeats)]
     return {
         "accounts": accounts,
         "regions": len(regions),
-        "median_ms": statistics.median(times) * 1000,
-        "max_ms": max(times) * 1000,
-        "bytes": runs[-1][1],
+        "first_ms": statistics.median(t for t, _ in first) * 1000,
+        "next_ms": statistics.median(t for t, _ in next_polls) * 1000,
+        "max_ms": max(t for t, _ in first + next_polls) * 1000,
+        "bytes": next_polls[-1][1],
     }
 
 
@@ -130,13 +129,14 @@ def main() -> None:
         measure(100, all_regions),
     ]
     print(
-        "| accounts | Regions holding servers | server ms (median) | server ms (max) | bytes sent |"
+        "| accounts | Regions holding servers | first poll after a collection, ms "
+        "| next polls, ms | worst, ms | bytes sent |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['accounts']} | {r['regions']} | {r['median_ms']:.0f} | {r['max_ms']:.0f} "
-            f"| {r['bytes'] / 1e6:.2f} MB |"
+            f"| {r['accounts']} | {r['regions']} | {r['first_ms']:.0f} "
+            f"| {r['next_ms']:.0f} | {r['max_ms']:.0f} | {r['bytes'] / 1e6:.2f} MB |"
         )
     print(
         "\nTargets (issue 4): ≤ 300 ms of server time and ≤ 1.5 MB for 100 accounts × every Region."

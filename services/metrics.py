@@ -86,4 +86,10 @@ class CapacitySnapshot:
     warnings: tuple[CapacityWarning, ...]
 
     def to_dict(self) -> dict:
-        return to_wire(self)
+        """The wire form, built once: a snapshot never changes and every poll asks for
+        it. Treat the result as read-only."""
+        wire = self.__dict__.get("_wire")
+        if wire is None:
+            wire = to_wire(self)
+            object.__setattr__(self, "_wire", wire)
+        return wire
