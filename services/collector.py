@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -167,6 +168,12 @@ class Collector:
             )
         return None
 
+    def _rescan_after(self, key: tuple[str, str]) -> float:
+        """The rescan period plus up to a quarter more, fixed per account and Region, so
+        that a fleet's empty Regions do not all come due in the same refresh."""
+        spread = zlib.crc32("/".join(key).encode()) % 1000 / 4000
+        return self._settings.region_rescan_seconds * (1 + spread)
+
     def _read_region(
         self, ref: AccountRef, credentials, region: str, force: bool
     ) -> RegionCapacity:
@@ -194,10 +201,7 @@ class Collector:
                     error=ErrorInfo(error.code, error.message),
                 )
             with self._empty_lock:
-                self._empty[key] = (
-                    state,
-                    self._clock() + self._settings.region_rescan_seconds,
-                )
+                self._empty[key] = (state, self._clock() + self._rescan_after(key))
             # skipped until its rescan, so its client would only hold memory
             self._aws.drop_client("drs", region, credentials)
             return RegionCapacity(region, state)

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from components import ids
 
@@ -18,11 +18,14 @@ LOCKED = "555555555555"
 
 def start(dash_duo, app):
     dash_duo.start_server(app)
+    # CI shares two cores with the rest of the suite: be patient, never sleep
+    dash_duo._wait_timeout = 20
+    dash_duo._wd_wait = WebDriverWait(dash_duo.driver, 20)
     dash_duo.driver.set_window_size(1400, 1000)
 
 
 def kpi(dash_duo, element_id: str, text: str) -> None:
-    dash_duo.wait_for_text_to_equal(f"#{element_id}", text, timeout=15)
+    dash_duo.wait_for_text_to_equal(f"#{element_id}", text)
 
 
 def fill_add_form(dash_duo, account_id, name, external_id):
@@ -60,7 +63,7 @@ def test_validate_then_add_updates_the_table_and_gauge(dash_duo, make_app):
     fill_add_form(dash_duo, NEW, "staging-new", "ext-444")
     assert not dash_duo.find_element(f"#{ids.ADD_SUBMIT}").is_enabled()
     dash_duo.find_element(f"#{ids.ADD_VALIDATE}").click()
-    dash_duo.wait_for_contains_text(f"#{ids.VALIDATION_RESULT}", "Valid", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.VALIDATION_RESULT}", "Valid")
     dash_duo.wait_for_contains_text(f"#{ids.VALIDATION_RESULT}", "192 of 900")
     dash_duo.wait_for_element(f"#{ids.ADD_SUBMIT}:not([disabled])").click()
     kpi(dash_duo, ids.KPI_REPLICATING, "192")
@@ -75,7 +78,7 @@ def test_editing_a_validated_field_disables_add_again(dash_duo, make_app):
     open_add_form(dash_duo)
     fill_add_form(dash_duo, NEW, "staging-new", "ext-444")
     dash_duo.find_element(f"#{ids.ADD_VALIDATE}").click()
-    dash_duo.wait_for_element(f"#{ids.ADD_SUBMIT}:not([disabled])", timeout=15)
+    dash_duo.wait_for_element(f"#{ids.ADD_SUBMIT}:not([disabled])")
     dash_duo.find_element(f"#{ids.ADD_EXTERNAL_ID}").send_keys("-changed")
     dash_duo.wait_for_element(f"#{ids.ADD_SUBMIT}[disabled]")
 
@@ -141,7 +144,7 @@ def test_auto_refresh_shows_a_change(dash_duo, make_app):
 
 def test_details_modal_shows_the_region_breakdown_and_plans(dash_duo, make_app):
     start(dash_duo, make_app())
-    dash_duo.wait_for_contains_text(f"#{ids.ACCOUNTS_TABLE}", "staging-a", timeout=15)
+    dash_duo.wait_for_contains_text(f"#{ids.ACCOUNTS_TABLE}", "staging-a")
     table = dash_duo.find_element(f"#{ids.ACCOUNTS_TABLE}")
     name = table.find_element(By.XPATH, ".//button[contains(., 'staging-a')]")
     dash_duo.driver.execute_script(

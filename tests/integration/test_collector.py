@@ -224,7 +224,7 @@ def test_empty_regions_are_rescanned_only_after_the_rescan_period_or_when_forced
     assert {
         r.region: r.total_servers for r in h.collector.collect(h.target)[0].regions
     }["eu-west-1"] == 4
-    now[0] += 3601
+    now[0] += 3600 * 1.25 + 1  # the period, plus its spread at most
     h.simulator.reset_calls()
     h.collector.collect(h.target)
     scanned = {
@@ -302,3 +302,18 @@ def test_clients_of_empty_regions_are_not_kept():
     assert {
         region for (_, service, region) in h.gateway._clients if service == "drs"
     } == {"us-east-1"}
+
+
+def test_empty_regions_come_due_at_spread_times_within_a_quarter_of_the_period():
+    now = [0.0]
+    fleet = {
+        TARGET: {"us-east-1": {"CONTINUOUS": 1}}
+    }  # every other Region: uninitialized
+    h = harness(
+        scenario(fleet, staging=()), Settings(aws_max_attempts=1), clock=lambda: now[0]
+    )
+    h.collector.collect(h.target)
+    due = [deadline for _, deadline in h.collector._empty.values()]
+    assert len(due) == len(Settings().regions) - 1
+    assert all(3600 <= d <= 3600 * 1.25 for d in due)
+    assert len(set(due)) > len(due) // 2  # not one wave
