@@ -10,9 +10,10 @@ import boto3
 import botocore.session
 
 from services.aws import AwsGateway
+from services.clock import utc_now_iso
 from services.collector import Collector
 from services.models import StagingAccount, TargetAccount
-from services.service import CapacityService, utc_now_iso
+from services.service import CapacityService
 from services.settings import Settings
 from services.store import AccountStore
 

@@ -10,21 +10,17 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services import inputs
 from services.capacity import ALL_REGIONS
+from services.clock import utc_now_iso
 from services.errors import InputError, NotFoundError, ProductError
 from services.planning import removal_impact
 
 log = logging.getLogger(__name__)
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from services.capacity import ALL_REGIONS, Limits, build_snapshot
+from services.clock import utc_now_iso
 from services.collector import Collector
 from services.metrics import CapacitySnapshot
 from services.models import AccountReading
 from services.settings import Settings
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass

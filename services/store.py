@@ -6,30 +6,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from services.clock import utc_now, utc_now_iso
 from services.errors import ConflictError, InputError, NotFoundError
 from services.models import StagingAccount, TargetAccount
 
 MAX_WRITE_ATTEMPTS = 10
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso_utc(moment: datetime) -> str:
-    """`2026-11-26T08:30:00Z`: UTC, seconds precision (a naive time is taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    utc = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None)
-    return utc.isoformat() + "Z"  # isoformat pads years < 1000, strftime does not
-
-
-def utc_now_iso(clock: Callable[[], datetime] = utc_now) -> str:
-    return iso_utc(clock())
 
 
 class TargetLocks:

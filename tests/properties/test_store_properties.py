@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services import inputs
+from services.clock import iso_utc
 from services.models import TargetAccount
 from services.settings import drs_regions
-from services.store import AccountStore, iso_utc
+from services.store import AccountStore
 
 # The moto table is built once per test function and shared by its examples, which stay
 # independent by using a fresh target ID each.

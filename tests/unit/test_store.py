@@ -10,9 +10,10 @@ from decimal import Decimal
 import boto3
 import pytest
 
+from services.clock import iso_utc
 from services.errors import ConflictError, InputError, NotFoundError
 from services.models import StagingAccount, TargetAccount
-from services.store import AccountStore, TargetLocks, iso_utc
+from services.store import AccountStore, TargetLocks
 
 TARGET = "111111111111"
 NOW = datetime(2026, 11, 26, 8, 30, 0, 123456, tzinfo=UTC)
