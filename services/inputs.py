@@ -50,8 +50,8 @@ def account_name(value: Any, field: str = "accountName") -> str:
     return text
 
 
-def role_arn(value: Any, account_id: str, field: str = "roleArn") -> str:
-    """An IAM role ARN in the account `account_id`."""
+def role_arn_account(value: Any, field: str = "roleArn") -> str:
+    """The account of an IAM role ARN (checking its shape)."""
     text = _string(value, field, _ROLE_ARN_SHAPE)
     match = _ROLE_ARN.fullmatch(text)
     if not match:
@@ -63,13 +63,19 @@ def role_arn(value: Any, account_id: str, field: str = "roleArn") -> str:
             f"{field}: the role path must be at most {_MAX_ROLE_PATH} characters",
             field=field,
         )
-    if match["account"] != account_id:
+    return match["account"]
+
+
+def role_arn(value: Any, account_id: str, field: str = "roleArn") -> str:
+    """An IAM role ARN in the account `account_id`."""
+    account = role_arn_account(value, field)
+    if account != account_id:
         raise InputError(
             f"{field} must be a role in account {account_id} (the accountId); "
-            f"it names account {match['account']}",
+            f"it names account {account}",
             field=field,
         )
-    return text
+    return value
 
 
 def external_id(value: Any, field: str = "externalId") -> str | None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services import inputs
+from services.errors import InputError
 from services.simulator.specs import (
     AccountSpec,
     ScenarioError,
@@ -24,8 +25,6 @@ from services.simulator.specs import (
 )
 
 TOP_LEVEL_KEYS = ("description", "target", "staging", "fleet", "roles", "latencyMs")
-ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}")
-EXTERNAL_ID = re.compile(r"[A-Za-z0-9+=,.@:/_-]{2,1224}")
 _ENTRY_KEYS = {
     "target": (("accountId", "accountName"), ("roleArn", "externalId")),
     "staging": (("accountId", "accountName", "roleArn"), ("externalId", "region")),
@@ -134,26 +133,25 @@ def _entry(value, kind: str, path: str) -> dict:
             raise fail(f"{path}.accountName", f"expected 1-64 characters, got {name!r}")
     if "roleArn" in entry:
         _check_role_arn(entry["roleArn"], entry.get("accountId"), f"{path}.roleArn")
-    if "externalId" in entry and not (
-        isinstance(entry["externalId"], str)
-        and EXTERNAL_ID.fullmatch(entry["externalId"])
-    ):
-        raise fail(
-            f"{path}.externalId",
-            f"expected 2-1224 characters of "
-            f"[A-Za-z0-9+=,.@:/_-], got {entry['externalId']!r}",
-        )
+    if "externalId" in entry:
+        _check(inputs.external_id, entry["externalId"], f"{path}.externalId")
     if "region" in entry:
         check_region(entry["region"], f"{path}.region")
     return entry
 
 
 def _check_role_arn(arn, account_id: str | None, path: str) -> None:
-    match = ROLE_ARN.fullmatch(arn) if isinstance(arn, str) else None
-    if match is None:
-        raise fail(path, f"expected arn:aws:iam::<12 digits>:role/<name>, got {arn!r}")
-    if account_id is not None and match.group(2) != account_id:
-        raise fail(path, f"role is in account {match.group(2)}, not {account_id}")
+    account = _check(inputs.role_arn_account, arn, path)
+    if account_id is not None and account != account_id:
+        raise fail(path, f"role is in account {account}, not {account_id}")
+
+
+def _check(rule, value, path: str):
+    """The product's own input rule, its failure reported at the scenario's JSON path."""
+    try:
+        return rule(value)
+    except InputError as exc:
+        raise fail(path, exc.message) from None
 
 
 def _staging(value) -> list[dict]:
