@@ -13,18 +13,15 @@ import logging
 import sys
 import threading
 
+from services.settings import add_backend_options
+
 log = logging.getLogger("app")
 _lock = threading.Lock()
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="app.py", description=__doc__.split("\n")[0])
-    parser.add_argument("--scenario", metavar="FILE", help="a simulated fleet (JSON)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--demo", dest="mode", action="store_const", const="demo",
-                      help="the shipped demo scenario")  # fmt: skip
-    mode.add_argument("--aws", dest="mode", action="store_const", const="aws",
-                      help="real AWS even without explicit configuration")  # fmt: skip
+    add_backend_options(parser)
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (default 8050)")
     parser.set_defaults(mode="auto")

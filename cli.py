@@ -14,6 +14,7 @@ import sys
 
 from services.operations import Response, to_json
 from services.report import error_line, impact_text, render
+from services.settings import add_backend_options
 
 FORMATS = ("table", "json", "csv")
 LEVELS = ("INFO", "WARNING", "CRITICAL", "HYPER-CRITICAL")
@@ -25,13 +26,8 @@ def _common() -> argparse.ArgumentParser:
     """Options accepted before or after the command (SUPPRESS: no default overwrites)."""
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--format", choices=FORMATS, help="output (default: table)")
-    common.add_argument("--scenario", metavar="FILE", help="run on a simulated fleet")
+    add_backend_options(common)
     common.add_argument("--api-url", metavar="URL", help="use a running server's API")
-    mode = common.add_mutually_exclusive_group()
-    mode.add_argument("--demo", dest="mode", action="store_const", const="demo",
-                      help="the shipped demo scenario")  # fmt: skip
-    mode.add_argument("--aws", dest="mode", action="store_const", const="aws",
-                      help="real AWS even without explicit configuration")  # fmt: skip
     return common
 
 

@@ -97,3 +97,13 @@ def _parse(name: str, type_name: str, raw: str):
             f"DRS_CAPACITY_{name.upper()}: not a number: {raw!r}"
         ) from None
     return raw
+
+
+def add_backend_options(parser) -> None:
+    """`--scenario FILE` and `--demo | --aws`: how app.py and cli.py pick the backend."""
+    parser.add_argument("--scenario", metavar="FILE", help="run on a simulated fleet")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--demo", dest="mode", action="store_const", const="demo",
+                      help="the shipped demo scenario")  # fmt: skip
+    mode.add_argument("--aws", dest="mode", action="store_const", const="aws",
+                      help="real AWS even without explicit configuration")  # fmt: skip
