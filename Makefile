@@ -19,8 +19,10 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# the demo fleet by default, even where AWS credentials exist: make run RUN_ARGS=--aws
+RUN_ARGS ?= --demo
 run: $(VENV)/.runtime
-	$(BIN)/python app.py $(ARGS)
+	$(BIN)/python app.py $(RUN_ARGS)
 
 browser-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
