@@ -9,9 +9,9 @@ from pathlib import Path
 import boto3
 import botocore.session
 
-from services.aws import AwsGateway
 from services.clock import utc_now_iso
 from services.collector import Collector
+from services.gateway import AwsGateway
 from services.models import StagingAccount, TargetAccount
 from services.service import CapacityService
 from services.settings import Settings

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from services.aws import DRS_NOT_INITIALIZED, REGION_NOT_ENABLED, AwsGateway, classify
+from services.aws import DRS_NOT_INITIALIZED, REGION_NOT_ENABLED, classify
 from services.errors import AwsError
+from services.gateway import AwsGateway
 from services.models import (
     AccountReading,
     ErrorInfo,
@@ -112,7 +113,7 @@ class Collector:
         self, refs: list[AccountRef], regions: Iterable[str], *, force: bool = False
     ) -> list[AccountReading]:
         self._aws.warm()
-        self._aws.forget_expired()
+        self._aws.forget_idle()
         regions = tuple(regions)
         logins = {self._pool.submit(self._login, ref): ref for ref in refs}
         region_tasks: dict[str, list[Future]] = {}
@@ -120,12 +121,12 @@ class Collector:
         for done in as_completed(logins):
             ref = logins[done]
             try:
-                credentials = done.result()
+                access = done.result()
             except AwsError as exc:
                 failures[ref.account_id] = exc
                 continue
             region_tasks[ref.account_id] = [
-                self._pool.submit(self._read_region, ref, credentials, region, force)
+                self._pool.submit(self._read_region, ref, access, region, force)
                 for region in regions
             ]
         return [
@@ -158,7 +159,7 @@ class Collector:
 
     def _login(self, ref: AccountRef):
         if ref.role_arn:
-            return self._aws.credentials(ref.role_arn, ref.external_id)
+            return self._aws.access(ref.role_arn, ref.external_id)
         own = self._aws.own_account_id()
         if own != ref.account_id:
             raise AwsError(
@@ -175,7 +176,7 @@ class Collector:
         return self._settings.region_rescan_seconds * (1 + spread)
 
     def _read_region(
-        self, ref: AccountRef, credentials, region: str, force: bool
+        self, ref: AccountRef, access, region: str, force: bool
     ) -> RegionCapacity:
         key = (ref.account_id, region)
         if not force:
@@ -183,7 +184,7 @@ class Collector:
             if known and known[1] > self._clock():
                 return RegionCapacity(region, known[0])
         try:
-            client = self._aws.client("drs", region, credentials)
+            client = self._aws.client("drs", region, access)
             paginator = client.get_paginator("describe_source_servers")
             pages = paginator.paginate(
                 filters={}, PaginationConfig={"PageSize": self._settings.page_size}
@@ -203,7 +204,7 @@ class Collector:
             with self._empty_lock:
                 self._empty[key] = (state, self._clock() + self._rescan_after(key))
             # skipped until its rescan, so its client would only hold memory
-            self._aws.drop_client("drs", region, credentials)
+            self._aws.drop_client("drs", region, access)
             return RegionCapacity(region, state)
         with self._empty_lock:
             self._empty.pop(key, None)

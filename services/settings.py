@@ -50,7 +50,6 @@ class Settings:
     cache_ttl_seconds: float = 30.0
     refresh_interval_seconds: int = 30
     region_rescan_seconds: float = 3600.0
-    credential_margin_seconds: float = 300.0
     max_workers: int = 128
     page_size: int = 1000
     aws_max_attempts: int = 4

@@ -76,7 +76,7 @@ class CollectorHarness:
     """A Collector over a simulated fleet, wired as the demo backend wires it."""
 
     simulator: SimulatedAws
-    gateway: object  # services.aws.AwsGateway
+    gateway: object  # services.gateway.AwsGateway
     collector: object  # services.collector.Collector
     target: object  # services.models.TargetAccount
 
@@ -85,9 +85,9 @@ def collector_harness(
     scenario, settings, *, sleep=None, clock=None
 ) -> CollectorHarness:
     """`clock`, when given, drives the simulator, the credential cache and the pruning."""
-    from services.aws import AwsGateway
     from services.backend import scenario_target
     from services.collector import Collector
+    from services.gateway import AwsGateway
 
     scenario = load_scenario(scenario)
     timing = {"clock": clock} if clock else {}

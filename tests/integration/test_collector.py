@@ -182,21 +182,30 @@ def test_clients_and_credentials_are_reused_across_refreshes():
     )
 
 
-def test_credentials_are_renewed_shortly_before_they_expire():
+def test_credentials_are_renewed_before_they_expire_and_clients_are_kept():
     now = [1_000_000.0]
     h = harness(
         scenario({TARGET: {}, STAGING: {"us-east-1": {"CONTINUOUS": 2}}}),
-        small_settings(credential_margin_seconds=300),
+        small_settings(),
         clock=lambda: now[0],
     )
     assume = ("AssumeRole", STAGING, "us-east-1")
     h.collector.collect(h.target)
+    clients = dict(h.gateway._clients)
     assert h.simulator.calls[assume] == 1
-    now[0] += 3600 - 301
+    now[0] += 40 * 60  # one-hour credentials, 40 minutes old: reused
     h.collector.collect(h.target)
     assert h.simulator.calls[assume] == 1
-    now[0] += 2
-    h.collector.collect(h.target)
+    now[0] += 10 * 60  # 10 minutes left: renewed before they expire
+    readings = by_account(h.collector.collect(h.target))
+    assert h.simulator.calls[assume] == 2
+    assert readings[STAGING].accessible
+    assert h.gateway._clients == clients
+    now[0] += (
+        20 * 60
+    )  # the first keys have expired: the same clients sign with new ones
+    region = regions_of(by_account(h.collector.collect(h.target))[STAGING])["us-east-1"]
+    assert (region.state, region.total_servers) == (RegionState.OK, 2)
     assert h.simulator.calls[assume] == 2
 
 
@@ -317,3 +326,22 @@ def test_empty_regions_come_due_at_spread_times_within_a_quarter_of_the_period()
     assert len(due) == len(Settings().regions) - 1
     assert all(3600 <= d <= 3600 * 1.25 for d in due)
     assert len(set(due)) > len(due) // 2  # not one wave
+
+
+def test_a_role_revoked_later_makes_the_account_inaccessible_at_renewal(caplog):
+    now = [1_000_000.0]
+    h = harness(
+        scenario({TARGET: {}, STAGING: {"us-east-1": {"CONTINUOUS": 2}}}),
+        small_settings(),
+        clock=lambda: now[0],
+    )
+    assert by_account(h.collector.collect(h.target))[STAGING].accessible
+    h.simulator.set_account(STAGING, "inaccessible")
+    caplog.set_level("WARNING")
+    now[0] += 48 * 60  # advisory renewal fails: the keys still work for 12 minutes
+    assert by_account(h.collector.collect(h.target))[STAGING].accessible
+    now[0] += 5 * 60  # mandatory renewal fails: the account is reported, not guessed
+    reading = by_account(h.collector.collect(h.target))[STAGING]
+    assert (reading.accessible, reading.error.code) == (False, "ROLE_NOT_ACCESSIBLE")
+    assert "Refreshing temporary credentials failed" in caplog.text  # botocore said so
+    assert "Traceback" not in caplog.text  # without its stack trace
