@@ -10,7 +10,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from services.aws import DRS_NOT_INITIALIZED, REGION_NOT_ENABLED, classify
+from services.aws import (
+    CREDENTIALS_INVALID,
+    DRS_NOT_INITIALIZED,
+    REGION_NOT_ENABLED,
+    classify,
+)
 from services.errors import AwsError
 from services.gateway import AwsGateway
 from services.models import (
@@ -122,8 +127,8 @@ class Collector:
             ref = logins[done]
             try:
                 access = done.result()
-            except AwsError as exc:
-                failures[ref.account_id] = exc
+            except Exception as exc:  # one account's failure never stops the others
+                failures[ref.account_id] = classify(exc, operation="assume_role")
                 continue
             region_tasks[ref.account_id] = [
                 self._pool.submit(self._read_region, ref, access, region, force)
@@ -163,7 +168,7 @@ class Collector:
         own = self._aws.own_account_id()
         if own != ref.account_id:
             raise AwsError(
-                "CREDENTIALS_INVALID",
+                CREDENTIALS_INVALID,
                 f"No role is set for {ref.account_id} and the dashboard's own credentials belong to "
                 f"another account ({own}); set a roleArn for this account.",
             )
