@@ -14,6 +14,7 @@ from botocore.exceptions import (
 )
 
 from services.errors import AwsError
+from services.settings import DEFAULT_ENABLED_REGIONS
 
 ROLE_NOT_ACCESSIBLE = "ROLE_NOT_ACCESSIBLE"
 CREDENTIALS_INVALID = "CREDENTIALS_INVALID"
@@ -47,7 +48,9 @@ _UNREACHABLE = (
 )
 
 
-def classify(exc: Exception, *, operation: str = "drs") -> AwsError:
+def classify(
+    exc: Exception, *, operation: str = "drs", region: str | None = None
+) -> AwsError:
     """Map any AWS failure to a SPEC §6 code with a message a user can act on.
 
     `operation` is "assume_role", "caller_identity" or "drs" (a regional DRS call).
@@ -63,13 +66,15 @@ def classify(exc: Exception, *, operation: str = "drs") -> AwsError:
             AWS_UNREACHABLE, f"AWS did not answer in time: {type(exc).__name__}."
         )
     if isinstance(exc, ClientError):
-        return _classify_client_error(exc, operation)
+        return _classify_client_error(exc, operation, region)
     if isinstance(exc, BotoCoreError):
         return AwsError(AWS_ERROR, f"AWS call failed: {type(exc).__name__}.")
     return AwsError(AWS_ERROR, f"Unexpected failure: {type(exc).__name__}.")
 
 
-def _classify_client_error(exc: ClientError, operation: str) -> AwsError:
+def _classify_client_error(
+    exc: ClientError, operation: str, region: str | None
+) -> AwsError:
     code = exc.response.get("Error", {}).get("Code", "Unknown")
     detail = exc.response.get("Error", {}).get("Message", "")
     if code in _THROTTLING:
@@ -90,9 +95,10 @@ def _classify_client_error(exc: ClientError, operation: str) -> AwsError:
             "The role cannot be assumed: check its trust policy (it must trust the dashboard's account) and the external ID.",
             aws_code=code,
         )
-    if operation == "drs" and code in (
-        "UnrecognizedClientException",
-        "InvalidClientTokenId",
+    if (
+        operation == "drs"
+        and code in ("UnrecognizedClientException", "InvalidClientTokenId")
+        and region not in DEFAULT_ENABLED_REGIONS  # elsewhere it means bad credentials
     ):
         return AwsError(
             REGION_NOT_ENABLED,
@@ -100,9 +106,10 @@ def _classify_client_error(exc: ClientError, operation: str) -> AwsError:
             aws_code=code,
         )
     if code in _BAD_CREDENTIALS:
+        whose = "this account's" if operation == "drs" else "the dashboard's own"
         return AwsError(
             CREDENTIALS_INVALID,
-            "The dashboard's own AWS credentials are invalid or expired.",
+            f"AWS rejected {whose} credentials (invalid or expired).",
             aws_code=code,
         )
     if code in ("AccessDenied", "AccessDeniedException"):

@@ -198,7 +198,7 @@ class Collector:
                 pages, region, self._settings.non_replicating_states
             )
         except Exception as exc:  # classified below: one Region never stops the others
-            error = classify(exc)
+            error = classify(exc, region=region)
             state = _EMPTY_STATES.get(error.code)
             if state is None:
                 return RegionCapacity(

@@ -30,6 +30,16 @@ REPLICATION_STATES = (
 )
 
 
+# Regions every account has enabled (those launched before March 20, 2019); any other
+# Region is opt-in, and an account that has not enabled it cannot sign requests there.
+DEFAULT_ENABLED_REGIONS = frozenset({
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1",
+    "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-southeast-1", "ap-southeast-2",
+})  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def drs_regions() -> tuple[str, ...]:
     """Every commercial Region where botocore says DRS is offered."""

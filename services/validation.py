@@ -169,9 +169,9 @@ def _not_initialized(state: RegionState, account_id: str, region: str) -> ErrorI
 
 def _region_error(error: ErrorInfo | None, account_id: str, region: str) -> ErrorInfo:
     code = error.code if error else "AWS_ERROR"
-    if code == ACCESS_DENIED:
+    if code == ACCESS_DENIED:  # SPEC §6 has no code of its own: the role is not usable
         return ErrorInfo(
-            code,
+            ROLE_NOT_ACCESSIBLE,
             f"The role in account {account_id} was assumed but may not read DRS in "
             f"{region}: allow drs:DescribeSourceServers in its permissions policy.",
         )
@@ -189,8 +189,10 @@ def _transient(code: str, error: ErrorInfo | None, what: str) -> ErrorInfo:
             f"{what} did not answer in time: check the dashboard's network access to "
             "AWS and validate again.",
         )
-    detail = error.message if error else "unknown error"
+    # any other AWS fault (an internal error, an unexpected answer): AWS could not
+    # serve the check, which SPEC §6 calls unreachable
+    detail = (error.message if error else "unknown error").rstrip(".")
     return ErrorInfo(
-        code,
-        f"{what} failed: {detail} Validate again; if it persists, check AWS Health.",
+        AWS_UNREACHABLE,
+        f"{what} failed: {detail}. Validate again; if it persists, check AWS Health.",
     )

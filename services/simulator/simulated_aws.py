@@ -69,7 +69,9 @@ class SimulatedAws:
         path = f"fleet.{account_id}.{region}"
         check_account_id(account_id, f"fleet.{account_id}")
         check_region(region, path)
-        self._fleet.set_region(account_id, region, parse_region_spec(spec, path))
+        self._fleet.set_region(
+            account_id, region, parse_region_spec(spec, path, region)
+        )
 
     def set_account(self, account_id: str, spec) -> None:
         path = f"fleet.{account_id}"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from services.settings import REPLICATION_STATES, drs_regions
+from services.settings import DEFAULT_ENABLED_REGIONS, REPLICATION_STATES, drs_regions
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
 
@@ -107,15 +107,21 @@ def parse_account_spec(value, path: str) -> AccountSpec:
     regions = {}
     for name, spec in value.items():
         check_region(name, f"{path}.{name}")
-        regions[name] = parse_region_spec(spec, f"{path}.{name}")
+        regions[name] = parse_region_spec(spec, f"{path}.{name}", name)
     return AccountSpec(regions=MappingProxyType(dict(sorted(regions.items()))))
 
 
-def parse_region_spec(value, path: str) -> RegionSpec:
+def parse_region_spec(value, path: str, region: str | None = None) -> RegionSpec:
     """A Region's spec: counts by state, "uninitialized", "not-enabled" or an error."""
     if value == "uninitialized":
         return UNINITIALIZED
     if value == "not-enabled":
+        if region in DEFAULT_ENABLED_REGIONS:
+            raise fail(
+                path,
+                f"{region} is enabled in every account: only opt-in Regions can be "
+                '"not-enabled"',
+            )
         return NOT_ENABLED
     if not isinstance(value, Mapping):
         raise fail(

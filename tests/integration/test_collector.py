@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from services.models import RegionState
 from services.settings import Settings
+from services.simulator import ScenarioError
 from services.simulator.testing import collector_harness as harness
 
 TARGET = "111111111111"
 STAGING = "222222222222"
 OTHER = "333333333333"
-REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2")
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2", "me-south-1")
+OPT_IN = "me-south-1"  # an opt-in Region: the only kind that can be not enabled
 
 
 def role(account_id: str) -> str:
@@ -82,7 +84,7 @@ def test_non_counting_states_are_a_setting():
 
 def test_each_region_ends_in_its_state_and_failures_are_unknown_not_zero():
     fleet = {
-        TARGET: {"us-east-1": {"CONTINUOUS": 5}, "us-west-2": "not-enabled"},
+        TARGET: {"us-east-1": {"CONTINUOUS": 5}, OPT_IN: "not-enabled"},
         STAGING: {
             "us-east-1": {"CONTINUOUS": 7},
             "us-west-2": {"error": "ThrottlingException"},
@@ -93,7 +95,7 @@ def test_each_region_ends_in_its_state_and_failures_are_unknown_not_zero():
     h = harness(scenario(fleet), small_settings())
     readings = by_account(h.collector.collect(h.target))
     target = regions_of(readings[TARGET])
-    assert target["us-west-2"].state is RegionState.NOT_ENABLED
+    assert target[OPT_IN].state is RegionState.NOT_ENABLED
     assert (
         target["eu-west-1"].state is RegionState.UNINITIALIZED
     )  # absent = uninitialized
@@ -213,7 +215,7 @@ def test_empty_regions_are_rescanned_only_after_the_rescan_period_or_when_forced
     now = [0.0]
     h = harness(
         scenario(
-            {TARGET: {"us-east-1": {"CONTINUOUS": 1}, "us-west-2": "not-enabled"}},
+            {TARGET: {"us-east-1": {"CONTINUOUS": 1}, OPT_IN: "not-enabled"}},
             staging=(),
         ),
         small_settings(region_rescan_seconds=3600),
@@ -227,7 +229,7 @@ def test_empty_regions_are_rescanned_only_after_the_rescan_period_or_when_forced
     }
     assert scanned == {"us-east-1"}
     states = {r.region: r.state for r in h.collector.collect(h.target)[0].regions}
-    assert states["us-west-2"] is RegionState.NOT_ENABLED  # remembered, not forgotten
+    assert states[OPT_IN] is RegionState.NOT_ENABLED  # remembered, not forgotten
     h.simulator.set_region(TARGET, "eu-west-1", {"CONTINUOUS": 4})
     h.collector.collect(h.target, force=True)
     assert {
@@ -301,11 +303,13 @@ def test_a_small_pool_still_reads_everything(workers):
     fleet = {a: dict.fromkeys(REGIONS, {"CONTINUOUS": 2}) for a in [TARGET, *staging]}
     h = harness(scenario(fleet, staging=staging), small_settings(max_workers=workers))
     readings = h.collector.collect(h.target)
-    assert [sum(r.total_servers for r in a.regions) for a in readings] == [8] * 6
+    assert [sum(r.total_servers for r in a.regions) for a in readings] == [
+        2 * len(REGIONS)
+    ] * 6
 
 
 def test_clients_of_empty_regions_are_not_kept():
-    fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 1}, "us-west-2": "not-enabled"}}
+    fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 1}, OPT_IN: "not-enabled"}}
     h = harness(scenario(fleet, staging=()), small_settings())
     h.collector.collect(h.target)
     assert {
@@ -345,3 +349,22 @@ def test_a_role_revoked_later_makes_the_account_inaccessible_at_renewal(caplog):
     assert (reading.accessible, reading.error.code) == (False, "ROLE_NOT_ACCESSIBLE")
     assert "Refreshing temporary credentials failed" in caplog.text  # botocore said so
     assert "Traceback" not in caplog.text  # without its stack trace
+
+
+def test_a_rejected_token_in_a_region_every_account_has_is_an_error_not_an_empty_region():
+    fleet = {
+        TARGET: {"us-east-1": {"CONTINUOUS": 1}},
+        STAGING: {"us-west-2": {"error": "UnrecognizedClientException"}},
+    }
+    h = harness(scenario(fleet), small_settings())
+    region = regions_of(by_account(h.collector.collect(h.target))[STAGING])["us-west-2"]
+    assert region.state is RegionState.ERROR  # never a silent zero
+    assert region.error.code == "CREDENTIALS_INVALID"
+
+
+def test_not_enabled_is_refused_for_a_region_every_account_has():
+    with pytest.raises(ScenarioError, match=r"fleet\.111111111111\.us-west-2"):
+        harness(
+            scenario({TARGET: {"us-west-2": "not-enabled"}}, staging=()),
+            small_settings(),
+        )

@@ -34,7 +34,7 @@ SCENARIO = {
         TARGET: {
             "us-east-1": {**ALL_STATES, "extended": {STAGING: 4, OTHER: 3}},
             "eu-west-1": {"CONTINUOUS": 2},
-            "us-east-2": "not-enabled",
+            "af-south-1": "not-enabled",
             "us-west-1": {"error": "ValidationException"},
             "sa-east-1": {"error": "InternalServerException"},
             "ap-south-1": {"error": "AccessDeniedException"},
@@ -201,7 +201,7 @@ def test_sts_answers_match_their_output_shapes(aws):
         ("ap-south-1", "AccessDeniedException"),
         ("ca-central-1", "ThrottlingException"),
         ("eu-north-1", "ResourceNotFoundException"),
-        ("us-east-2", "UnrecognizedClientException"),  # not modeled by DRS
+        ("af-south-1", "UnrecognizedClientException"),  # not modeled by DRS
     ],
 )
 def test_error_answers_match_the_modeled_error_shapes(aws, region, code):

@@ -105,8 +105,8 @@ def test_same_account_validates_in_a_region_where_drs_runs(validate):
     [
         ("us-east-1", "AWS_THROTTLED", "wait a minute"),
         ("us-west-2", "AWS_UNREACHABLE", "network"),
-        ("eu-west-1", "ACCESS_DENIED", "drs:DescribeSourceServers"),
-        ("eu-central-1", "AWS_ERROR", "Validate again"),
+        ("eu-west-1", "ROLE_NOT_ACCESSIBLE", "drs:DescribeSourceServers"),
+        ("eu-central-1", "AWS_UNREACHABLE", "Validate again"),
     ],
 )
 def test_region_errors_are_classified_with_what_to_do(validate, region, code, hint):
