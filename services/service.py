@@ -71,16 +71,20 @@ class CapacityService:
             self._flights.pop(target_id, None)
 
     def _collection(self, target_id: str, refresh: bool) -> _Collection:
-        with self._lock:
-            cached = self._cache.get(target_id)
-            if cached and not refresh and self._fresh(cached):
-                return cached
-            flight = self._flights.get(target_id)
-            leader = flight is None
-            if leader:
-                flight = self._flights[target_id] = Future()
-        if not leader:
-            return flight.result()
+        while True:
+            with self._lock:
+                cached = self._cache.get(target_id)
+                if cached and not refresh and self._fresh(cached):
+                    return cached
+                flight = self._flights.get(target_id)
+                if flight is None:
+                    flight = self._flights[target_id] = Future()
+                    flight.forced = refresh
+                    break
+            joined = flight.result()
+            # a forced refresh rescans every Region: a run that skipped some won't do
+            if not refresh or flight.forced:
+                return joined
         try:
             collection = self._collect(target_id, refresh)
         except BaseException as exc:

@@ -226,3 +226,16 @@ def test_a_collection_running_during_invalidate_is_not_cached():
         assert stale.result(timeout=10).combined.configured_accounts == 1
     assert service.snapshot(TARGET).combined.configured_accounts == 2
     assert collector.calls == 2
+
+
+def test_a_forced_refresh_does_not_settle_for_a_running_unforced_one():
+    gate = threading.Event()
+    collector = Collector(gate)
+    service = service_with(collector)
+    with ThreadPoolExecutor(2) as pool:
+        polled = pool.submit(service.snapshot, TARGET)
+        assert collector.started.wait(timeout=10)
+        forced = pool.submit(service.snapshot, TARGET, refresh=True)
+        gate.set()
+        polled.result(timeout=10), forced.result(timeout=10)
+    assert collector.forced == [False, True]  # "Refresh now" rescans every Region
