@@ -24,12 +24,14 @@ FIELDS = (
 
 
 class StagingValidator:
-    """Reads one account in one Region (always fresh) and projects combined capacity."""
+    """Checks one account in one Region (always fresh), then projects the target's
+    combined capacity with the account's servers in every Region of the set."""
 
     def __init__(self, collector: Collector, service, settings: Settings):
         self._collector = collector
         self._service = service
         self._limit = settings.replication_limit
+        self._regions = settings.regions
 
     def validate(
         self,
@@ -53,10 +55,27 @@ class StagingValidator:
             error = _region_error(found.error, account_id, region)
             return _failed(where, error, role=True, drs=None, servers=None)
         snapshot = self._service.snapshot(target_account_id)
-        return self._valid(where, found, snapshot)
+        elsewhere, complete = self._other_regions(ref, region)
+        return self._valid(where, found, elsewhere, complete, snapshot)
+
+    def _other_regions(self, ref: AccountRef, region: str) -> tuple[int, bool]:
+        """Replicating servers in the account's other Regions of the set (the combined
+        capacity counts every Region), and whether every one of them could be read."""
+        others = [r for r in self._regions if r != region]
+        if not others:
+            return 0, True
+        [reading] = self._collector.read_accounts([ref], others, force=True)
+        read = [r for r in reading.regions if r.counted]
+        complete = reading.accessible and len(read) == len(others)
+        return sum(r.replicating_servers for r in read), complete
 
     def _valid(
-        self, where: dict, found: RegionCapacity, snapshot: CapacitySnapshot
+        self,
+        where: dict,
+        found: RegionCapacity,
+        elsewhere: int,
+        complete: bool,
+        snapshot: CapacitySnapshot,
     ) -> dict:
         account_id, region = where["accountId"], where["region"]
         combined = snapshot.combined
@@ -64,27 +83,26 @@ class StagingValidator:
             (a for a in snapshot.accounts if a.account_id == account_id), None
         )
         replicating = found.replicating_servers
+        account_total = replicating + elsewhere
         if registered is not None and registered.accessible:
-            # Already counted: its count in this Region is replaced by the fresh one,
-            # and the combined maximum does not grow.
-            counted_here = sum(
-                r.replicating_servers or 0
-                for r in registered.regional_breakdown
-                if r.region == region
-            )
-            total = combined.total_replicating - counted_here + replicating
+            # Already counted: its fresh count replaces the old one, and the combined
+            # maximum does not grow.
+            total = combined.total_replicating - registered.replicating_servers
+            total += account_total
             maximum = combined.max_replicating
         else:
-            total = combined.total_replicating + replicating
+            total = combined.total_replicating + account_total
             maximum = combined.max_replicating + self._limit
         status = th.band_status(total, maximum)
         percent = th.percent(total, maximum)
         message = (
             f"Account {account_id} can be read in {region}: {replicating} of "
-            f"{found.total_servers} source servers count as replicating. With it the "
-            f"target's combined use is {total} of {maximum} ({percent}%, "
-            f"{status.value})."
+            f"{found.total_servers} source servers there count as replicating "
+            f"({account_total} in all its Regions). With it the target's combined use "
+            f"is {total} of {maximum} ({percent}%, {status.value})."
         )
+        if not complete:
+            message += " Some of its other Regions could not be read: a lower bound."
         if registered is not None:
             message += (
                 f" It is already registered on {snapshot.target_account_id}; "
@@ -97,10 +115,12 @@ class StagingValidator:
             **where,
             "currentServers": found.total_servers,
             "replicatingServers": replicating,
+            "accountReplicatingServers": account_total,
             "totalAfter": total,
             "maxAfter": maximum,
             "percentAfter": percent,
             "statusAfter": status.value,
+            "projectionComplete": complete,
             "alreadyRegistered": registered is not None,
             "message": message,
         }

@@ -175,3 +175,30 @@ def test_login_failures_keep_their_code(code, hint):
     assert result["valid"] is False and result["roleAccessible"] is False
     assert result["error"]["code"] == code
     assert hint in result["error"]["message"]
+
+
+def test_the_projection_counts_the_accounts_servers_in_every_region(built, validate):
+    backend, _ = built
+    backend.simulator.set_region("444444444444", "us-west-2", {"CONTINUOUS": 30})
+    try:
+        combined = backend.service.snapshot(TARGET).combined
+        result = validate("444444444444", "ext-444", region="us-east-1")
+        # us-east-1 is where DRS was checked; the combined total counts us-west-2 too
+        assert result["replicatingServers"] == 78
+        assert result["accountReplicatingServers"] == 78 + 30
+        assert result["totalAfter"] == combined.total_replicating + 108
+        assert result["projectionComplete"] is True
+    finally:
+        backend.simulator.set_region("444444444444", "us-west-2", "uninitialized")
+
+
+def test_a_projection_missing_a_region_says_it_is_a_lower_bound(built, validate):
+    backend, _ = built
+    backend.simulator.set_region("444444444444", "us-west-2", {"error": "timeout"})
+    try:
+        result = validate("444444444444", "ext-444", region="us-east-1")
+        assert result["valid"] is True
+        assert result["projectionComplete"] is False
+        assert "lower bound" in result["message"]
+    finally:
+        backend.simulator.set_region("444444444444", "us-west-2", "uninitialized")
