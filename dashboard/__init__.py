@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import dash
+import flask
+from werkzeug.exceptions import HTTPException
 
 from services.backend import Backend, build_backend, build_operations
 from services.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
@@ -31,6 +35,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
         update_title=None,
     )
     app.server.register_blueprint(api_blueprint(operations))
+    app.server.register_error_handler(Exception, _failed_without_traceback)
 
     def layout():
         targets = context.call("get_target_accounts").get("targetAccounts", [])
@@ -43,3 +48,14 @@ def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
     app.drs_operations = operations
     app.drs_context = context
     return app
+
+
+def _failed_without_traceback(exc: Exception):
+    """Any failure outside the API (a callback, a Dash route): logged by its type only,
+    never with a stack trace, and answered with a plain 500."""
+    if isinstance(exc, HTTPException):
+        return exc
+    log.error("dashboard request failed: %s", type(exc).__name__)
+    return flask.Response(
+        "Internal error; see the server log.", 500, mimetype="text/plain"
+    )

@@ -11,7 +11,6 @@ from components import ids
 from components.modals import removal_impact, staging_list
 from dashboard.context import DashboardContext
 from dashboard.layout import DATA_VERSION_STORE
-from services.errors import ProductError
 
 
 def register(app: dash.Dash, context: DashboardContext) -> None:
@@ -76,15 +75,14 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
 
 
 def impact_view(context: DashboardContext, target_id: str, staging_id: str):
-    try:
-        impact = context.operations.removal_impact(target_id, staging_id)
-    except ProductError as exc:
-        return dbc.Alert(f"Capacity impact unknown: {exc.message}", color="warning")
-    if impact is None:
+    body = context.call(
+        "get_removal_impact", targetAccountId=target_id, stagingAccountId=staging_id
+    )
+    if not body["success"]:
         return dbc.Alert(
-            f"{staging_id} is not registered on this target.", color="warning"
+            f"Capacity impact unknown: {body['error']['message']}", color="warning"
         )
-    return removal_impact(impact)
+    return removal_impact(body["impact"])
 
 
 def confirm_removal(context: DashboardContext, target_id, staging_id, version):

@@ -32,3 +32,15 @@ def test_the_layout_lists_the_registered_targets_and_shows_the_demo_badge(app):
     badge = find_by_id(layout, ids.DEMO_BADGE)
     assert "Demo data" in text_of(badge)
     assert (badge.style or {}).get("display") != "none"
+
+
+def test_a_failing_dashboard_request_logs_no_stack_trace(client, caplog):
+    caplog.set_level("DEBUG")
+    answer = client.post("/_dash-update-component", json={})  # not a callback request
+    assert answer.status_code == 500
+    assert "Traceback" not in caplog.text
+    assert "dashboard request failed: KeyError" in caplog.text
+
+
+def test_unknown_pages_still_answer_404(client):
+    assert client.get("/assets/no-such-file.css").status_code == 404
