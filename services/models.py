@@ -63,7 +63,7 @@ class StagingAccount:
 
     @classmethod
     def from_dict(cls, item: Mapping[str, Any]) -> StagingAccount:
-        return from_wire(cls, item)
+        return from_wire(cls, _named(item))
 
 
 @dataclass(frozen=True)
@@ -83,13 +83,22 @@ class TargetAccount:
     @classmethod
     def from_dict(cls, item: Mapping[str, Any]) -> TargetAccount:
         staging = tuple(
-            StagingAccount.from_dict(s) for s in item.get("stagingAccounts") or ()
+            StagingAccount.from_dict(s)
+            for s in item.get("stagingAccounts") or ()
+            if isinstance(s, Mapping) and s.get("accountId")  # skip unusable old entries
         )
         account = from_wire(
-            cls, {k: v for k, v in item.items() if k != "stagingAccounts"}
+            cls, {k: v for k, v in _named(item).items() if k != "stagingAccounts"}
         )
         version = int(item.get("version") or 0)
         return replace(account, staging_accounts=staging, version=version)
+
+
+def _named(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Items written by hand or by older systems may lack a name: show the ID instead."""
+    if item.get("accountName"):
+        return item
+    return {**item, "accountName": item.get("accountId", "")}
 
 
 def zero_by_state() -> dict[str, int]:

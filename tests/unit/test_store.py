@@ -296,3 +296,21 @@ def test_many_threads_lose_no_update(store):
     last = {staging(t * adds + adds - 1).account_id for t in range(threads)}
     assert {entry.account_id for entry in final.staging_accounts} == last
     assert final.version == 1 + threads * (2 * adds - 1)
+
+
+def test_old_items_without_names_or_with_broken_entries_still_read(dynamodb_table):
+    dynamodb_table.put_item(
+        Item={
+            "accountId": "121212121212",
+            "stagingAccounts": [
+                {"accountId": "343434343434"},  # no name, no role: an old entry
+                {"accountName": "no id at all"},
+                "not a map",
+            ],
+        }
+    )
+    target = AccountStore(dynamodb_table).get_target("121212121212")
+    assert target.account_name == "121212121212"
+    assert [(s.account_id, s.account_name) for s in target.staging_accounts] == [
+        ("343434343434", "343434343434")
+    ]
