@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     cap.add_argument("--region", help="one Region as scope (default: all)")
     cap.add_argument("--refresh", action="store_true", help="collect now")
     cap.add_argument("--fail-on", choices=LEVELS, type=str.upper, metavar="LEVEL",
-                     help="exit 3 when any status reaches LEVEL")  # fmt: skip
+                     help="exit 3 when any status reaches LEVEL "
+                          "(an account not reporting counts as WARNING)")  # fmt: skip
     return parser
 
 
@@ -252,12 +253,17 @@ def _capacity(args, ops, out: Output) -> int:
 
 
 def _reaches(snapshot: dict, level: str) -> bool:
-    """Whether the worst status (combined, any account, recovery) reaches `level`."""
+    """Whether the worst status (combined, any account, recovery) reaches `level`.
+
+    An account that is not reporting (UNKNOWN) counts as a WARNING: its servers could
+    be anywhere, and a monitor must not stay green on missing data.
+    """
     from services.models import Status
 
     statuses = [snapshot["combined"]["status"], snapshot["recoveryCapacity"]["status"]]
     statuses += [a["status"] for a in snapshot["accounts"]]
-    worst = max(Status(s).severity for s in statuses)
+    as_warning = {Status.UNKNOWN.value: Status.WARNING.value}
+    worst = max(Status(as_warning.get(s, s)).severity for s in statuses)
     return worst >= Status(level).severity
 
 

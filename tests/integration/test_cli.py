@@ -233,3 +233,15 @@ def test_staging_remove_yes_prints_the_impact(operations):
     missing = run("staging", "remove", TARGET, STAGING, "--yes",
                   operations=operations)  # fmt: skip
     assert missing.code == 1 and "NOT_FOUND" in missing.err
+
+
+def test_fail_on_treats_an_account_that_is_not_reporting_as_a_warning():
+    from cli import _reaches
+
+    snapshot = {
+        "combined": {"status": "OK"},
+        "recoveryCapacity": {"status": "OK"},
+        "accounts": [{"status": "OK"}, {"status": "UNKNOWN"}],
+    }
+    assert _reaches(snapshot, "WARNING") is True
+    assert _reaches(snapshot, "CRITICAL") is False
