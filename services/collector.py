@@ -55,10 +55,14 @@ def accounts_of(target: TargetAccount) -> list[AccountRef]:
             target.external_id,
         )
     ]
-    refs += [
-        AccountRef(s.account_id, s.account_name, "staging", s.role_arn, s.external_id)
-        for s in target.staging_accounts
-    ]
+    seen = {target.account_id}
+    for s in target.staging_accounts:
+        if s.account_id not in seen:  # an old item may repeat one: count it once
+            seen.add(s.account_id)
+            refs.append(
+                AccountRef(s.account_id, s.account_name, "staging", s.role_arn,
+                           s.external_id)
+            )  # fmt: skip
     return refs
 
 

@@ -85,7 +85,8 @@ class TargetAccount:
         staging = tuple(
             StagingAccount.from_dict(s)
             for s in item.get("stagingAccounts") or ()
-            if isinstance(s, Mapping) and s.get("accountId")  # skip unusable old entries
+            if isinstance(s, Mapping)
+            and s.get("accountId")  # skip unusable old entries
         )
         account = from_wire(
             cls, {k: v for k, v in _named(item).items() if k != "stagingAccounts"}

@@ -137,8 +137,7 @@ def _data_warnings(account: AccountMetrics) -> list[CapacityWarning]:
             CapacityWarning(
                 Status.WARNING, "data", account.account_id, None,
                 f"{_label(account)} is not reporting{code}: {reason}",
-                "Its servers are not counted. Check the role's trust policy and "
-                "external ID, then refresh.",
+                _unreadable_action(account.error.code if account.error else None),
             )
         ]  # fmt: skip
     return [
@@ -152,3 +151,16 @@ def _data_warnings(account: AccountMetrics) -> list[CapacityWarning]:
         for r in account.regional_breakdown
         if r.state is RegionState.ERROR
     ]  # fmt: skip
+
+
+_FIXES = {
+    "ROLE_NOT_ACCESSIBLE": "check the role's trust policy and external ID",
+    "CREDENTIALS_INVALID": "renew the dashboard's credentials, or set a roleArn",
+    "AWS_THROTTLED": "wait for the next refresh",
+    "AWS_UNREACHABLE": "check the network path to AWS",
+}
+
+
+def _unreadable_action(code: str | None) -> str:
+    fix = _FIXES.get(code, "check the account's access")
+    return f"Its servers are not counted: {fix}, then refresh."

@@ -368,3 +368,16 @@ def test_not_enabled_is_refused_for_a_region_every_account_has():
             scenario({TARGET: {"us-west-2": "not-enabled"}}, staging=()),
             small_settings(),
         )
+
+
+def test_a_repeated_staging_entry_is_read_and_counted_once():
+    from dataclasses import replace
+
+    from services.collector import accounts_of
+
+    h = harness(
+        scenario({TARGET: {}, STAGING: {"us-east-1": {"CONTINUOUS": 2}}}),
+        small_settings(),
+    )
+    twice = replace(h.target, staging_accounts=h.target.staging_accounts * 2)
+    assert [r.account_id for r in accounts_of(twice)] == [TARGET, STAGING]

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from services.capacity import Limits, build_snapshot
-from services.models import Status
+from services.models import ErrorInfo, Status
 from tests.strategies import (
     error_region,
     reading,
@@ -109,6 +109,15 @@ def test_inaccessible_account_gets_a_data_warning_but_no_account_warning():
     assert data.region is None
     assert "ROLE_NOT_ACCESSIBLE" in data.message
     assert "not counted" in data.action
+    assert "trust policy" in data.action
+
+
+def test_the_fix_for_an_account_not_reporting_follows_why():
+    throttled = ErrorInfo("AWS_THROTTLED", "AWS throttled the request.")
+    found = warnings_of(idle_target(), unreachable(STAGING_1, error=throttled))
+    [data] = with_scope(found, "data")
+    assert "trust policy" not in data.action
+    assert "next refresh" in data.action
 
 
 def test_each_region_in_error_gets_a_data_warning():
