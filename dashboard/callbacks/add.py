@@ -26,6 +26,11 @@ def form_values(*values) -> dict:
     }
 
 
+def validated_form(form: dict, target_id: str | None) -> dict:
+    """What a successful validation vouches for: these values, for this target."""
+    return {**form, "targetAccountId": target_id}
+
+
 def field_errors(form: dict, *, required: bool) -> dict[str, str]:
     """SPEC §2's rules on the form, before any call; blank fields only when `required`."""
     checks = {
@@ -59,11 +64,12 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
     @app.callback(
         Output(ids.ADD_SUBMIT, "disabled"),
         *_FIELD_INPUTS,
+        Input(ids.TARGET_SELECT, "value"),
         Input(ids.VALIDATED_STAGING_STORE, "data"),
     )
     def enable_add(*args):
-        *values, validated = args
-        return validated is None or validated != form_values(*values)
+        *values, target_id, validated = args
+        return validated != validated_form(form_values(*values), target_id)
 
     @app.callback(
         Output(ids.VALIDATION_RESULT, "children"),
@@ -132,4 +138,5 @@ def validate_form(context: DashboardContext, form: dict, target_id: str | None):
     )
     if not body["success"]:
         return validation_result({"valid": False, "error": body["error"]}), None
-    return validation_result(body), (form if body.get("valid") else None)
+    valid = body.get("valid")
+    return validation_result(body), (validated_form(form, target_id) if valid else None)

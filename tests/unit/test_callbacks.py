@@ -138,7 +138,7 @@ def test_a_valid_account_is_remembered_exactly_as_validated(context):
         "us-east-1",
     )
     result, validated = validate_form(context, form, TARGET)
-    assert validated == form
+    assert validated == {**form, "targetAccountId": TARGET}
     assert "192" in text_of(result)
 
 
