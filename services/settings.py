@@ -70,6 +70,21 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
 
+    def __post_init__(self):
+        """Refuse settings that would make every number wrong, naming the variable."""
+        problems = {
+            "regions": [r for r in self.regions if r not in drs_regions()],
+            "non_replicating_states": sorted(
+                set(self.non_replicating_states) - set(REPLICATION_STATES)
+            ),
+        }
+        for name, unknown in problems.items():
+            if unknown:
+                raise ValueError(f"DRS_CAPACITY_{name.upper()}: unknown {unknown}")
+        for name in ("replication_limit", "max_recovery_instances", "max_workers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"DRS_CAPACITY_{name.upper()}: must be at least 1")
+
     @property
     def demo(self) -> bool:
         return self.scenario_path is not None
@@ -82,6 +97,10 @@ class Settings:
         """Settings from `DRS_CAPACITY_<NAME>` variables, then explicit overrides."""
         env = os.environ if env is None else env
         values = {}
+        if "MAX_STAGING_ACCOUNTS" in env:  # the name SPEC §2 uses
+            values["max_staging_accounts"] = _parse(
+                "max_staging_accounts", "int", env["MAX_STAGING_ACCOUNTS"]
+            )
         for f in fields(cls):
             raw = env.get(f"DRS_CAPACITY_{f.name.upper()}")
             if raw is None:
