@@ -126,6 +126,8 @@ def header(targets, regions, default_interval_seconds: int, demo: bool) -> html.
                             "⟳ Refresh now",
                             id=ids.REFRESH_BUTTON,
                             color="primary",
+                            title="Collect now and re-check every Region (Regions "
+                            "without DRS are otherwise re-checked about hourly)",
                             class_name="ms-2 text-nowrap",
                         ),
                     ],
