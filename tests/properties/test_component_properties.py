@@ -39,7 +39,7 @@ def snapshots(draw):
     return make_snapshot(*readings)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(snapshots())
 def test_account_bar_heights_are_the_replicating_counts_and_unknown_stays_blank(snap):
     traces = [t for t in account_bars(snap, "region", LIMIT).data if t.type == "bar"]
@@ -51,7 +51,7 @@ def test_account_bar_heights_are_the_replicating_counts_and_unknown_stays_blank(
             assert sum(v or 0 for v in values) == account["replicatingServers"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(snapshots())
 def test_region_bars_total_the_accounts_replicating_servers(snap):
     traces = [t for t in region_bars(snap, LIMIT).data if t.type == "bar"]
@@ -59,7 +59,7 @@ def test_region_bars_total_the_accounts_replicating_servers(snap):
     assert drawn == snap["combined"]["totalReplicating"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     snapshots(),
     st.sampled_from(["percentUsed", "status", "accountName", "regions"]),
