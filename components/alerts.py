@@ -84,3 +84,16 @@ def stale_banner(reason: str, collected_at: str | None) -> dbc.Alert:
         color="warning",
         class_name="stale-banner",
     )
+
+
+def no_target_alert() -> dbc.Alert:
+    """What a fresh installation shows until a target account is registered."""
+    return dbc.Alert(
+        [
+            html.Strong("No target account is registered yet. "),
+            "Add one with ",
+            html.Code("python cli.py targets add --account-id ID --name NAME"),
+            " or POST /api/accounts, then reload this page.",
+        ],
+        color="info",
+    )

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, no_update
 
 from components import ids
-from components.alerts import stale_banner, warning_alerts
+from components.alerts import no_target_alert, stale_banner, warning_alerts
 from components.charts import account_bars, region_bars
 from components.gauges import combined_gauge, kpi_cards, no_data_gauge
 from components.header import completeness_badge
@@ -103,9 +103,7 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
 def refresh_outputs(context, target_id, scope, force, shown, limit):
     """Fetch a snapshot and draw it; on failure keep what is shown and say why."""
     if not target_id:
-        return (no_update,) * 7 + (
-            stale_banner("No target account is configured yet.", None),
-        )
+        return (no_update,) * 7 + (no_target_alert(),)
     body = context.call(
         "get_combined_capacity",
         targetAccountId=target_id,

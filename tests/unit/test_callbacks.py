@@ -173,3 +173,9 @@ def test_a_failed_removal_says_why_and_changes_nothing(context):
     )
     assert version is no_update
     assert "not" in text_of(feedback).lower()
+
+
+def test_without_a_target_the_page_says_how_to_register_one(context):
+    outputs = refresh_outputs(context, None, "all", False, None, LIMIT)
+    assert all(v is no_update for v in outputs[:7])
+    assert "cli.py targets add" in text_of(outputs[7])
