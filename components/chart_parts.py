@@ -112,3 +112,27 @@ def stacked_layout(fig: go.Figure, title: str, top: float, notes: list[str]) -> 
         annotations=[note(" · ".join(notes))] if notes else [],
         uirevision=title,  # keep the user's zoom across refreshes
     )
+
+
+def placeholder_figure(text: str) -> dict:
+    """An empty chart that says why it is empty (no axes, no grid)."""
+    hidden = {"visible": False}
+    return {
+        "data": [],
+        "layout": {
+            "xaxis": hidden,
+            "yaxis": hidden,
+            "annotations": [
+                {
+                    "text": text,
+                    "showarrow": False,
+                    "font": {"size": 14, "color": "#6c757d"},
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                }
+            ],  # fmt: skip
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        },
+    }

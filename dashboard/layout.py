@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.chart_parts import placeholder_figure
 from components.charts import stack_toggle
 from components.header import header
 from components.modals import (
@@ -31,7 +32,12 @@ def _card(title: str, body, **kwargs) -> dbc.Card:
 
 
 def _graph(graph_id: str, height: int) -> dcc.Graph:
-    return dcc.Graph(id=graph_id, config=_GRAPH_CONFIG, style={"height": f"{height}px"})
+    return dcc.Graph(
+        id=graph_id,
+        figure=placeholder_figure("Waiting for the first collection…"),
+        config=_GRAPH_CONFIG,
+        style={"height": f"{height}px"},
+    )
 
 
 def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:

@@ -8,6 +8,7 @@ from dash import Input, Output, State, ctx, no_update
 
 from components import ids
 from components.alerts import no_target_alert, stale_banner, warning_alerts
+from components.chart_parts import placeholder_figure
 from components.charts import account_bars, region_bars
 from components.gauges import combined_gauge, kpi_cards, no_data_gauge
 from components.header import completeness_badge
@@ -78,7 +79,7 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
     def draw_account_bars(store, stack_by):
         snapshot = context.snapshot_for(store)
         if snapshot is None:
-            return no_update
+            return placeholder_figure("No data")
         return account_bars(snapshot, stack_by, limit)
 
     @app.callback(
@@ -103,7 +104,17 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
 def refresh_outputs(context, target_id, scope, force, shown, limit):
     """Fetch a snapshot and draw it; on failure keep what is shown and say why."""
     if not target_id:
-        return (no_update,) * 7 + (no_target_alert(),)
+        empty = placeholder_figure("No target account")
+        return (
+            None,
+            empty,
+            None,
+            None,
+            [],
+            empty,
+            completeness_badge(None),
+            no_target_alert(),
+        )
     body = context.call(
         "get_combined_capacity",
         targetAccountId=target_id,

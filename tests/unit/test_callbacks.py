@@ -177,5 +177,6 @@ def test_a_failed_removal_says_why_and_changes_nothing(context):
 
 def test_without_a_target_the_page_says_how_to_register_one(context):
     outputs = refresh_outputs(context, None, "all", False, None, LIMIT)
-    assert all(v is no_update for v in outputs[:7])
+    assert outputs[0] is None  # nothing on screen to export or detail
+    assert outputs[1]["layout"]["annotations"][0]["text"] == "No target account"
     assert "cli.py targets add" in text_of(outputs[7])
