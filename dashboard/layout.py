@@ -18,8 +18,7 @@ from components.modals import (
 )
 
 DATA_VERSION_STORE = "data-version-store"  # bumped after add/remove: refresh at once
-CLOCK_TICK = "clock-tick"
-PAGE_NOTICE = "page-notice"  # what the last add did, shown above the dashboard  # drives the "(n s ago)" text in the browser
+CLOCK_TICK = "clock-tick"  # drives the "(n s ago)" text in the browser
 
 _GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -45,7 +44,6 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
     body = dbc.Container(
         [
             html.Div(id=ids.STALE_BANNER),
-            html.Div(id=PAGE_NOTICE),
             dbc.Row(
                 [
                     dbc.Col(

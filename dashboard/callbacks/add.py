@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.modals import validation_result
 from dashboard.context import DashboardContext
-from dashboard.layout import DATA_VERSION_STORE, PAGE_NOTICE
+from dashboard.layout import DATA_VERSION_STORE
 from services import inputs
 from services.errors import InputError
 
@@ -88,7 +88,7 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         Output(ids.VALIDATION_RESULT, "children", allow_duplicate=True),
         Output(ids.VALIDATED_STAGING_STORE, "data", allow_duplicate=True),
         Output(DATA_VERSION_STORE, "data", allow_duplicate=True),
-        Output(PAGE_NOTICE, "children"),
+        Output(ids.SETTINGS_FEEDBACK, "children", allow_duplicate=True),
         *[Output(ids.ADD_FIELDS[name][0], "value") for name in FORM],
         Input(ids.ADD_STAGING_OPEN, "n_clicks"),
         Input(ids.ADD_CANCEL, "n_clicks"),
@@ -101,10 +101,13 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
     def open_or_submit(_open, _cancel, _submit, *args):
         *values, target_id, version = args
         keep = (no_update,) * len(FORM)
+        # the form is cleared as it closes, never as it opens: a reset arriving after
+        # the first keystrokes would erase them
+        blank = (*("",) * (len(FORM) - 1), None)
         if ctx.triggered_id == ids.ADD_STAGING_OPEN:
-            return True, None, None, no_update, None, *("",) * (len(FORM) - 1), None
+            return True, no_update, no_update, no_update, None, *keep
         if ctx.triggered_id == ids.ADD_CANCEL:
-            return False, no_update, None, no_update, no_update, *keep
+            return False, None, None, no_update, no_update, *blank
         form = form_values(*values)
         body = context.call(
             "add_staging_account",
@@ -116,7 +119,7 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
             result = validation_result({"valid": False, "error": body["error"]})
             return True, result, None, no_update, no_update, *keep
         feedback = dbc.Alert(f"✓ {body['message']}", color="success", dismissable=True)
-        return False, None, None, (version or 0) + 1, feedback, *keep
+        return False, None, None, (version or 0) + 1, feedback, *blank
 
 
 def validate_form(context: DashboardContext, form: dict, target_id: str | None):

@@ -18,11 +18,10 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         Output(ids.SETTINGS_MODAL, "is_open"),
         Input(ids.SETTINGS_BUTTON, "n_clicks"),
         Input(ids.SETTINGS_CLOSE, "n_clicks"),
-        Input(ids.ADD_STAGING_OPEN, "n_clicks"),
         prevent_initial_call=True,
     )
     def show_settings(*_):
-        # the add form replaces this modal; after adding, the dashboard itself shows it
+        # the add and remove dialogs open on top of it, so focus stays where they put it
         return ctx.triggered_id == ids.SETTINGS_BUTTON
 
     @app.callback(

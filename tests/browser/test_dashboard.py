@@ -14,6 +14,8 @@ TARGET = "111111111111"
 STAGING = "222222222222"
 NEW = "444444444444"
 LOCKED = "555555555555"
+# Bootstrap scrolls smoothly; a person's scroll is done before they read or click
+SCROLL_INTO_VIEW = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
 
 
 def start(dash_duo, app):
@@ -66,11 +68,17 @@ def test_validate_then_add_updates_the_table_and_gauge(dash_duo, make_app):
     dash_duo.wait_for_contains_text(f"#{ids.VALIDATION_RESULT}", "Valid")
     dash_duo.wait_for_contains_text(f"#{ids.VALIDATION_RESULT}", "192 of 900")
     dash_duo.wait_for_element(f"#{ids.ADD_SUBMIT}:not([disabled])").click()
+    # the form closes; the settings dialog beneath it lists the new account
+    dash_duo.wait_for_contains_text(f"#{ids.SETTINGS_FEEDBACK}", f"{NEW} added")
+    dash_duo.wait_for_contains_text(f"#{ids.STAGING_LIST}", "staging-new")
+    dash_duo.wait_for_element(f"#{ids.SETTINGS_CLOSE}").click()
+    dash_duo.wait_for_no_elements(f"#{ids.SETTINGS_MODAL}")
     kpi(dash_duo, ids.KPI_REPLICATING, "192")
     kpi(dash_duo, ids.KPI_MAXIMUM, "900")
-    dash_duo.wait_for_contains_text(f"#{ids.ACCOUNTS_TABLE}", NEW)
     dash_duo.wait_for_contains_text(f"#{ids.COMBINED_GAUGE}", "192")
-    dash_duo.wait_for_contains_text("#page-notice", f"{NEW} added")
+    table = dash_duo.find_element(f"#{ids.ACCOUNTS_TABLE}")
+    dash_duo.driver.execute_script(SCROLL_INTO_VIEW, table)
+    dash_duo.wait_for_contains_text(f"#{ids.ACCOUNTS_TABLE}", NEW)
 
 
 def test_editing_a_validated_field_disables_add_again(dash_duo, make_app):
@@ -147,9 +155,7 @@ def test_details_modal_shows_the_region_breakdown_and_plans(dash_duo, make_app):
     dash_duo.wait_for_contains_text(f"#{ids.ACCOUNTS_TABLE}", "staging-a")
     table = dash_duo.find_element(f"#{ids.ACCOUNTS_TABLE}")
     name = table.find_element(By.XPATH, ".//button[contains(., 'staging-a')]")
-    dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", name
-    )
+    dash_duo.driver.execute_script(SCROLL_INTO_VIEW, name)
     name.click()
     dash_duo.wait_for_contains_text(f"#{ids.DETAILS_BODY}", "us-east-1")
     dash_duo.find_element(f"#{ids.PLANNING_INPUT}").send_keys("500\n")
