@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.format import fmt_time, reporting_text
+from components.format import reporting_text
 from components.status import STATUS_ICONS
 from services.models import Status
 
@@ -160,12 +160,6 @@ def header(targets, regions, default_interval_seconds: int, demo: bool) -> html.
         class_name="g-2 align-items-end mb-3",
     )
     return html.Header([brand, dbc.Container(controls, fluid=True)])
-
-
-def last_updated_text(collected_at: str | None) -> str:
-    if not collected_at:
-        return "Not updated yet"
-    return f"Last updated {fmt_time(collected_at)}"
 
 
 def completeness_badge(snapshot: dict | None) -> dbc.Badge:

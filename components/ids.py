@@ -23,7 +23,6 @@ DOWNLOAD = "csv-download"
 # Timers and stores
 REFRESH_INTERVAL = "refresh-interval"
 SNAPSHOT_STORE = "snapshot-store"
-TARGETS_STORE = "targets-store"
 SELECTED_ACCOUNT_STORE = "selected-account-store"
 ACCOUNTS_SORT_STORE = "accounts-sort-store"
 VALIDATED_STAGING_STORE = "validated-staging-store"

@@ -1,9 +1,9 @@
-"""Capacity planning from a snapshot: removal impact (R2.4) and headroom (pure)."""
+"""Capacity planning from a snapshot: the impact of removing a staging account (R2.4)."""
 
 from __future__ import annotations
 
 from services import thresholds as th
-from services.metrics import AccountMetrics, CapacitySnapshot
+from services.metrics import CapacitySnapshot
 from services.models import Status
 
 
@@ -45,14 +45,3 @@ def _impact_message(staging_id: str, lost: int, max_before: int, max_after: int)
             "toward this target's capacity."
         )
     return text
-
-
-def headroom(account: AccountMetrics, limit: int) -> dict[str, int | None]:
-    """Servers that still fit before each band and before the hard limit."""
-    if account.replicating_servers is None:
-        return {status.value: None for status in th.band_thresholds(limit)} | {
-            "LIMIT": None
-        }
-    used = account.replicating_servers
-    room = {s.value: max(t - used, 0) for s, t in th.band_thresholds(limit).items()}
-    return room | {"LIMIT": max(limit - used, 0)}

@@ -1,13 +1,11 @@
-"""Capacity planning (SPEC §5, R2.4): the impact of removing a staging account, headroom."""
+"""Capacity planning (SPEC §5, R2.4): the impact of removing a staging account."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
-from services.capacity import Limits, account_metrics, build_snapshot
-from services.planning import headroom, removal_impact
+from services.capacity import Limits, build_snapshot
+from services.planning import removal_impact
 from tests.strategies import (
     reading,
     region_from_servers,
@@ -110,62 +108,3 @@ def test_removal_impact_is_plain_json():
     snap = snapshot(target_with(10), reading(STAGING_1, [replicating_region("x", 5)]))
     impact = removal_impact(snap, STAGING_1, 300)
     assert json.loads(json.dumps(impact)) == impact
-
-
-# --- headroom ------------------------------------------------------------------------------------
-
-
-def headroom_at(replicating: int, limit: int = 300):
-    account = account_metrics(
-        reading(STAGING_1, [replicating_region("us-east-1", replicating)]), limit, "all"
-    )
-    return headroom(account, limit)
-
-
-def test_headroom_of_an_empty_account_is_each_threshold():
-    assert headroom_at(0) == {
-        "INFO": 200,
-        "WARNING": 225,
-        "CRITICAL": 250,
-        "HYPER-CRITICAL": 280,
-        "LIMIT": 300,
-    }
-
-
-def test_headroom_counts_down_and_stops_at_zero():
-    assert headroom_at(230) == {
-        "INFO": 0,
-        "WARNING": 0,
-        "CRITICAL": 20,
-        "HYPER-CRITICAL": 50,
-        "LIMIT": 70,
-    }
-    assert set(headroom_at(320).values()) == {0}
-
-
-def test_headroom_rounds_rational_thresholds_up():
-    assert headroom_at(0, limit=7) == {
-        "INFO": 5,
-        "WARNING": 6,
-        "CRITICAL": 6,
-        "HYPER-CRITICAL": 7,
-        "LIMIT": 7,
-    }
-
-
-@pytest.mark.parametrize("used", [0, 199, 200, 249])
-def test_adding_the_headroom_reaches_the_critical_band(used):
-    assert used + headroom_at(used)["CRITICAL"] == 250
-
-
-@pytest.mark.parametrize("used", [250, 279, 300])
-def test_no_headroom_is_left_once_a_band_is_reached(used):
-    assert headroom_at(used)["CRITICAL"] == 0
-
-
-def test_headroom_of_an_inaccessible_account_is_unknown():
-    account = account_metrics(unreachable(STAGING_1), 300, "all")
-    assert set(headroom(account, 300).values()) == {None}
-    assert set(headroom(account, 300)) == {
-        "INFO", "WARNING", "CRITICAL", "HYPER-CRITICAL", "LIMIT"
-    }  # fmt: skip
