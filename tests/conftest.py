@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +65,24 @@ def scenario_settings(scenario=STAGING_SCENARIO, **changes) -> Settings:
     values = {"regions": TEST_REGIONS, "aws_max_attempts": 1}
     values["table_name"] = f"test-{uuid.uuid4().hex[:12]}"
     return Settings(scenario_path=str(scenario), **(values | changes))
+
+
+@contextmanager
+def serving(backend):
+    """The backend's dashboard and API on a local HTTP server thread; yields its URL."""
+    from werkzeug.serving import make_server
+
+    from dashboard import create_app
+
+    app = create_app(backend.settings, backend)
+    httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
 
 
 @contextmanager

@@ -8,7 +8,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,13 +15,11 @@ from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 import pytest
-from werkzeug.serving import make_server
 
 import cli
-from dashboard import create_app
 from services.api_client import ApiClient
 from services.backend import build_operations
-from tests.conftest import STAGING_SCENARIO, TEST_ENV, demo_backend
+from tests.conftest import STAGING_SCENARIO, TEST_ENV, demo_backend, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = "111111111111"
@@ -174,16 +171,8 @@ def test_cli_with_api_url_against_the_app_process(server):
 @pytest.fixture(scope="module")
 def shared():
     """One backend behind both an in-thread HTTP server and the in-process CLI."""
-    with demo_backend() as backend:
-        app = create_app(backend.settings, backend)
-        httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield build_operations(backend), f"http://127.0.0.1:{httpd.server_port}"
-        finally:
-            httpd.shutdown()
-            thread.join(timeout=10)
+    with demo_backend() as backend, serving(backend) as url:
+        yield build_operations(backend), url
 
 
 def outputs(argv: list[str], operations, url: str) -> tuple[tuple, tuple]:

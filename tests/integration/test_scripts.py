@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from dashboard import create_app
-from tests.conftest import STAGING_SCENARIO, demo_backend
+from tests.conftest import STAGING_SCENARIO, demo_backend, serving
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "staging-accounts"
 NAMES = ("add-staging-account.sh", "remove-staging-account.sh",
@@ -73,16 +70,8 @@ def test_remove_in_process_with_yes(cli_env):
 
 @pytest.fixture(scope="module")
 def api_url():
-    with demo_backend() as backend:
-        app = create_app(backend.settings, backend)
-        httpd = make_server("127.0.0.1", 0, app.server, threaded=True)
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{httpd.server_port}"
-        finally:
-            httpd.shutdown()
-            thread.join(timeout=10)
+    with demo_backend() as backend, serving(backend) as url:
+        yield url
 
 
 def test_add_list_remove_against_a_server(api_url, cli_env):
