@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.models import ErrorInfo, RegionState, Status, to_wire
+from services.models import ErrorInfo, LimitSource, RegionState, Status, to_wire
 
 
 @dataclass(frozen=True)
 class RegionMetrics:
+    """One account × Region: the unit every status is computed on (SPEC §4.3)."""
+
     region: str
     state: RegionState
     total_servers: int | None
@@ -17,6 +19,8 @@ class RegionMetrics:
     extended_servers: int | None
     by_state: Mapping[str, int] | None
     max_replicating: int
+    limit_source: LimitSource
+    operational_limit: int
     percent_used: float | None
     available_slots: int | None
     status: Status
@@ -25,6 +29,9 @@ class RegionMetrics:
 
 @dataclass(frozen=True)
 class AccountMetrics:
+    """An account over the Regions in scope: sums for information, the worst unit's
+    status, and the busiest Region's limit figures."""
+
     account_id: str
     account_name: str
     account_type: str
@@ -35,18 +42,24 @@ class AccountMetrics:
     total_servers: int | None
     extended_servers: int | None
     by_state: Mapping[str, int] | None
+    busiest_region: str | None
     max_replicating: int
+    operational_limit: int
     percent_used: float | None
     available_slots: int | None
     status: Status
     regional_breakdown: tuple[RegionMetrics, ...]
+    empty_regions: Mapping[str, int]  # Regions not listed, by state: {"uninitialized": n}
 
 
 @dataclass(frozen=True)
 class CombinedMetrics:
+    """Every accessible account in one Region against the sum of their limits there."""
+
+    region: str | None
     total_replicating: int
     max_replicating: int
-    operational_limit: int | float
+    operational_limit: int
     percent_used: float | None
     available_slots: int
     status: Status
@@ -57,8 +70,12 @@ class CombinedMetrics:
 
 @dataclass(frozen=True)
 class RecoveryMetrics:
+    """The target's source servers in one Region against its recovery quota there."""
+
+    region: str | None
     current_servers: int | None
     max_recovery_instances: int
+    limit_source: LimitSource
     percent_used: float | None
     available_slots: int | None
     status: Status
@@ -67,7 +84,7 @@ class RecoveryMetrics:
 @dataclass(frozen=True)
 class CapacityWarning:
     level: Status
-    scope: str  # account | region | combined | recovery | data
+    scope: str  # account | combined | recovery | data
     account_id: str | None
     region: str | None
     message: str
@@ -80,9 +97,12 @@ class CapacitySnapshot:
     scope: str
     collected_at: str
     complete: bool
+    status: Status  # overall: the worst of combined, every account and recovery
     combined: CombinedMetrics
+    combined_by_region: tuple[CombinedMetrics, ...]
     accounts: tuple[AccountMetrics, ...]
     recovery_capacity: RecoveryMetrics
+    recovery_by_region: tuple[RecoveryMetrics, ...]
     warnings: tuple[CapacityWarning, ...]
 
     def to_dict(self) -> dict:

@@ -42,6 +42,22 @@ class RegionState(enum.StrEnum):
     ERROR = "error"
 
 
+class LimitSource(enum.StrEnum):
+    """Where a limit's value came from (SPEC §4.1)."""
+
+    APPLIED = "applied"  # Service Quotas: the account's applied value
+    AWS_DEFAULT = "aws-default"  # Service Quotas: AWS's default (nothing applied)
+    SETTING = "setting"  # the product's setting: Service Quotas not read
+
+
+@dataclass(frozen=True)
+class Quota:
+    """One live limit of one account × Region and where it came from."""
+
+    value: int
+    source: LimitSource
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
     code: str
@@ -117,6 +133,9 @@ class RegionCapacity:
     extended_servers: int = 0
     by_state: Mapping[str, int] = field(default_factory=zero_by_state)
     error: ErrorInfo | None = None
+    # Service Quotas values, read for `ok` Regions only; None = the setting applies
+    replication_limit: Quota | None = None  # L-C1D14A2B
+    recovery_limit: Quota | None = None  # L-E28BE5E0, read for the target account only
 
     @property
     def counted(self) -> bool:
