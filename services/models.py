@@ -21,13 +21,19 @@ class Status(enum.StrEnum):
 
     @property
     def severity(self) -> int:
-        """Higher is worse; UNKNOWN sits between OK and INFO (it hides data, it is not a limit)."""
+        """Higher is worse (SPEC §4.2): UNKNOWN ranks lowest, so a roll-up shows it only
+        when nothing under it is known, and it never hides a known worse level."""
         return _SEVERITY[self]
 
 
+def worst(statuses) -> Status:
+    """The worst of `statuses` by SPEC §4.2's rank; UNKNOWN when there are none."""
+    return max(statuses, key=lambda s: s.severity, default=Status.UNKNOWN)
+
+
 _SEVERITY = {
+    Status.UNKNOWN: -1,
     Status.OK: 0,
-    Status.UNKNOWN: 1,
     Status.INFO: 2,
     Status.WARNING: 3,
     Status.CRITICAL: 4,
