@@ -16,6 +16,11 @@ HYPER_CRITICAL_SHARE = Fraction(280, 300)
 RECOVERY_WARNING_SHARE = Fraction(80, 100)
 RECOVERY_CRITICAL_SHARE = Fraction(90, 100)
 
+# Service Quotas codes of DRS's two limits (SPEC §4.1), both per account and Region.
+REPLICATION_QUOTA_CODE = "L-C1D14A2B"  # replicating source servers of one account
+RECOVERY_QUOTA_CODE = "L-E28BE5E0"  # source servers the target account can recover
+LIMITS_SOURCES = ("service-quotas", "setting")
+
 REPLICATION_STATES = (
     "STOPPED",
     "INITIATING",
@@ -53,6 +58,8 @@ class Settings:
     table_name: str = "drs-capacity-target-accounts"
     replication_limit: int = 300  # quota L-C1D14A2B, per account and Region
     max_recovery_instances: int = 4000  # quota L-E28BE5E0, target account
+    limits_source: str = "service-quotas"  # or "setting": never ask Service Quotas
+    quota_ttl_seconds: float = 3600.0  # how long a limit read from Service Quotas holds
     max_staging_accounts: int = 100
     non_replicating_states: frozenset[str] = frozenset({"STOPPED", "DISCONNECTED"})
     regions: tuple[str, ...] = field(default_factory=drs_regions)
@@ -83,7 +90,14 @@ class Settings:
                 raise ValueError(f"DRS_CAPACITY_{name.upper()}: unknown {unknown}")
         for name in ("replication_limit", "max_recovery_instances", "max_workers"):
             if getattr(self, name) < 1:
-                raise ValueError(f"DRS_CAPACITY_{name.upper()}: must be at least 1")
+                raise ValueError(f"{_variable(name)}: must be at least 1")
+        if self.limits_source not in LIMITS_SOURCES:
+            raise ValueError(
+                f"{_variable('limits_source')}: expected one of "
+                f"{', '.join(LIMITS_SOURCES)}, got {self.limits_source!r}"
+            )
+        if not self.quota_ttl_seconds >= 0:  # also refuses NaN
+            raise ValueError(f"{_variable('quota_ttl_seconds')}: must not be negative")
 
     @property
     def demo(self) -> bool:
@@ -94,23 +108,33 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
-        """Settings from `DRS_CAPACITY_<NAME>` variables, then explicit overrides."""
+        """Settings from `DRS_CAPACITY_<NAME>` variables (or the bare names SPEC uses, see
+        SPEC_NAMES; the prefixed one wins), then explicit overrides."""
         env = os.environ if env is None else env
         values = {}
-        if "MAX_STAGING_ACCOUNTS" in env:  # the name SPEC §2 uses
-            values["max_staging_accounts"] = _parse(
-                "max_staging_accounts", "int", env["MAX_STAGING_ACCOUNTS"]
-            )
         for f in fields(cls):
-            raw = env.get(f"DRS_CAPACITY_{f.name.upper()}")
-            if raw is None:
-                continue
-            values[f.name] = _parse(f.name, f.type, raw)
+            for variable in (*_spec_names(f.name), f"DRS_CAPACITY_{f.name.upper()}"):
+                if variable in env:
+                    values[f.name] = _parse(variable, f.type, env[variable])
         settings = cls(**values)
         return settings.with_overrides(**overrides)
 
 
-def _parse(name: str, type_name: str, raw: str):
+# Settings SPEC names without the product's prefix: accepted under that name too.
+SPEC_NAMES = frozenset({"max_staging_accounts", "quota_ttl_seconds", "limits_source"})
+
+
+def _spec_names(name: str) -> tuple[str, ...]:
+    return (name.upper(),) if name in SPEC_NAMES else ()
+
+
+def _variable(name: str) -> str:
+    """How an error names a setting: its variable, and its SPEC name where it has one."""
+    spec = "".join(f" (or {n})" for n in _spec_names(name))
+    return f"DRS_CAPACITY_{name.upper()}{spec}"
+
+
+def _parse(variable: str, type_name: str, raw: str):
     try:
         if type_name.startswith("int"):
             return int(raw)
@@ -121,9 +145,7 @@ def _parse(name: str, type_name: str, raw: str):
         if type_name.startswith("tuple"):
             return tuple(s.strip() for s in raw.split(",") if s.strip())
     except ValueError:
-        raise ValueError(
-            f"DRS_CAPACITY_{name.upper()}: not a number: {raw!r}"
-        ) from None
+        raise ValueError(f"{variable}: not a number: {raw!r}") from None
     return raw
 
 

@@ -35,3 +35,49 @@ def test_max_staging_accounts_also_reads_the_name_spec_uses():
 def test_a_bad_setting_is_refused_naming_its_variable(variable, value):
     with pytest.raises(ValueError, match=variable):
         Settings.from_env({variable: value})
+
+
+def test_limits_are_read_from_service_quotas_for_an_hour_by_default():
+    settings = Settings.from_env({})
+    assert (settings.limits_source, settings.quota_ttl_seconds) == (
+        "service-quotas",
+        3600.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DRS_CAPACITY_LIMITS_SOURCE": "setting"}, ("setting", 3600.0)),
+        ({"LIMITS_SOURCE": "setting", "QUOTA_TTL_SECONDS": "60"}, ("setting", 60.0)),
+        ({"DRS_CAPACITY_QUOTA_TTL_SECONDS": "900"}, ("service-quotas", 900.0)),
+        (
+            {"QUOTA_TTL_SECONDS": "60", "DRS_CAPACITY_QUOTA_TTL_SECONDS": "120"},
+            ("service-quotas", 120.0),  # the product's own name wins
+        ),
+    ],
+)
+def test_quota_settings_read_the_prefixed_or_the_spec_names(env, expected):
+    settings = Settings.from_env(env)
+    assert (settings.limits_source, settings.quota_ttl_seconds) == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("DRS_CAPACITY_LIMITS_SOURCE", "cloudwatch", "DRS_CAPACITY_LIMITS_SOURCE"),
+        ("LIMITS_SOURCE", "settings", "LIMITS_SOURCE"),
+        ("DRS_CAPACITY_QUOTA_TTL_SECONDS", "-1", "DRS_CAPACITY_QUOTA_TTL_SECONDS"),
+        ("QUOTA_TTL_SECONDS", "an hour", "QUOTA_TTL_SECONDS: not a number"),
+        ("QUOTA_TTL_SECONDS", "nan", "QUOTA_TTL_SECONDS"),
+        ("MAX_STAGING_ACCOUNTS", "many", "MAX_STAGING_ACCOUNTS: not a number"),
+    ],
+)
+def test_a_bad_quota_setting_is_refused_naming_its_variable(variable, value, named):
+    with pytest.raises(ValueError, match=named):
+        Settings.from_env({variable: value})
+
+
+def test_only_the_names_spec_uses_are_accepted_without_the_prefix():
+    settings = Settings.from_env({"REPLICATION_LIMIT": "500", "PAGE_SIZE": "10"})
+    assert (settings.replication_limit, settings.page_size) == (300, 1000)
