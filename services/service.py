@@ -64,6 +64,14 @@ class CapacityService:
                 collection.snapshots[scope] = found
         return found
 
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    def readings(self, target_id: str) -> list[AccountReading]:
+        """The cached collection's readings (collected first when none is fresh)."""
+        return self._collection(target_id, False).readings
+
     def invalidate(self, target_id: str) -> None:
         """Forget cached data and detach any running collection (its config is stale)."""
         with self._lock:

@@ -52,8 +52,9 @@ def band_thresholds(capacity: int, bands=REPLICATION_BANDS) -> dict[Status, int]
     }
 
 
-def operational_limit(capacity: int) -> Fraction:
-    return CRITICAL_SHARE * capacity
+def operational_count(capacity: int) -> int:
+    """The operational limit: the smallest count that is CRITICAL (250 of 300)."""
+    return threshold_count(CRITICAL_SHARE, capacity)
 
 
 def plain_number(value: Fraction) -> int | float:
@@ -66,8 +67,9 @@ def percent(part: int, whole: int) -> float:
     return round(part / whole * 100, 1) if whole else 0.0
 
 
-def staging_accounts_needed(total: int, accounts: int, limit: int) -> int:
-    """Smallest k with total < (accounts + k) × operational share × limit."""
-    per_account = operational_limit(limit)
-    k = max(0, math.floor(total / per_account) + 1 - accounts)
-    return k
+def staging_accounts_needed(total: int, maximum: int, limit: int) -> int:
+    """Smallest k >= 1 with total below the operational share of (maximum + k × limit):
+    the staging accounts to add to one Region whose combined use is `total` of `maximum`
+    (SPEC §5: total × 6 < 5 × (max + k × L))."""
+    beyond = total / CRITICAL_SHARE - maximum  # how much more maximum is needed
+    return max(1, math.floor(beyond / limit) + 1)

@@ -3,7 +3,6 @@ DRS in the Region, what it holds there, and what the target's capacity becomes w
 
 from __future__ import annotations
 
-from services import thresholds as th
 from services.aws import (
     ACCESS_DENIED,
     AWS_THROTTLED,
@@ -13,24 +12,24 @@ from services.aws import (
     ROLE_NOT_ACCESSIBLE,
 )
 from services.collector import AccountRef, Collector
-from services.metrics import CapacitySnapshot
-from services.models import ErrorInfo, RegionCapacity, RegionState
+from services.models import AccountReading, ErrorInfo, RegionCapacity, RegionState
+from services.planning import projection_with
 from services.settings import Settings
 
 FIELDS = (
     "valid", "roleAccessible", "drsInitialized", "currentServers",
     "replicatingServers", "totalAfter", "maxAfter", "percentAfter", "statusAfter",
+    "regionAfter",
 )  # fmt: skip
 
 
 class StagingValidator:
     """Checks one account in one Region (always fresh), then projects the target's
-    combined capacity with the account's servers in every Region of the set."""
+    combined capacity with the account's servers and limits in every Region of the set."""
 
     def __init__(self, collector: Collector, service, settings: Settings):
         self._collector = collector
         self._service = service
-        self._limit = settings.replication_limit
         self._regions = settings.regions
 
     def validate(
@@ -42,70 +41,51 @@ class StagingValidator:
         target_account_id: str,
     ) -> dict:
         ref = AccountRef(account_id, account_id, "staging", role_arn, external_id)
-        [reading] = self._collector.read_accounts([ref], [region], force=True)
+        regions = [region, *(r for r in self._regions if r != region)]
+        [reading] = self._collector.read_accounts([ref], regions, force=True)
         where = {"accountId": account_id, "region": region}
         if not reading.accessible:
             error = _login_error(reading.error, account_id, role_arn, external_id)
             return _failed(where, error, role=False, drs=None, servers=None)
-        [found] = reading.regions
+        found = reading.regions[0]
         if found.state in (RegionState.UNINITIALIZED, RegionState.NOT_ENABLED):
             error = _not_initialized(found.state, account_id, region)
             return _failed(where, error, role=True, drs=False, servers=0)
         if found.state is RegionState.ERROR:
             error = _region_error(found.error, account_id, region)
             return _failed(where, error, role=True, drs=None, servers=None)
-        snapshot = self._service.snapshot(target_account_id)
-        elsewhere, complete = self._other_regions(ref, region)
-        return self._valid(where, found, elsewhere, complete, snapshot)
-
-    def _other_regions(self, ref: AccountRef, region: str) -> tuple[int, bool]:
-        """Replicating servers in the account's other Regions of the set (the combined
-        capacity counts every Region), and whether every one of them could be read."""
-        others = [r for r in self._regions if r != region]
-        if not others:
-            return 0, True
-        [reading] = self._collector.read_accounts([ref], others, force=True)
-        read = [r for r in reading.regions if r.counted]
-        complete = reading.accessible and len(read) == len(others)
-        return sum(r.replicating_servers for r in read), complete
+        return self._valid(where, found, reading, target_account_id)
 
     def _valid(
         self,
         where: dict,
         found: RegionCapacity,
-        elsewhere: int,
-        complete: bool,
-        snapshot: CapacitySnapshot,
+        reading: AccountReading,
+        target_account_id: str,
     ) -> dict:
         account_id, region = where["accountId"], where["region"]
-        combined = snapshot.combined
-        registered = next(
-            (a for a in snapshot.accounts if a.account_id == account_id), None
+        readings = self._service.readings(target_account_id)
+        registered = any(r.account_id == account_id for r in readings)
+        after = projection_with(
+            target_account_id, readings, reading, self._service.limits
         )
         replicating = found.replicating_servers
-        account_total = replicating + elsewhere
-        if registered is not None and registered.accessible:
-            # Already counted: its fresh count replaces the old one, and the combined
-            # maximum does not grow.
-            total = combined.total_replicating - registered.replicating_servers
-            total += account_total
-            maximum = combined.max_replicating
-        else:
-            total = combined.total_replicating + account_total
-            maximum = combined.max_replicating + self._limit
-        status = th.band_status(total, maximum)
-        percent = th.percent(total, maximum)
+        counted = [r for r in reading.regions if r.counted]
+        account_total = sum(r.replicating_servers for r in counted)
+        complete = len(counted) == len(reading.regions)
+        where_after = f" in {after.region}" if after.region else ""
         message = (
             f"Account {account_id} can be read in {region}: {replicating} of "
             f"{found.total_servers} source servers there count as replicating "
             f"({account_total} in all its Regions). With it the target's combined use "
-            f"is {total} of {maximum} ({percent}%, {status.value})."
+            f"is {after.total_replicating} of {after.max_replicating}{where_after} "
+            f"({after.percent_used}%, {after.status.value}), the Region that binds."
         )
         if not complete:
             message += " Some of its other Regions could not be read: a lower bound."
-        if registered is not None:
+        if registered:
             message += (
-                f" It is already registered on {snapshot.target_account_id}; "
+                f" It is already registered on {target_account_id}; "
                 "the projection keeps it counted once."
             )
         return {
@@ -116,12 +96,13 @@ class StagingValidator:
             "currentServers": found.total_servers,
             "replicatingServers": replicating,
             "accountReplicatingServers": account_total,
-            "totalAfter": total,
-            "maxAfter": maximum,
-            "percentAfter": percent,
-            "statusAfter": status.value,
+            "totalAfter": after.total_replicating,
+            "maxAfter": after.max_replicating,
+            "percentAfter": after.percent_used,
+            "statusAfter": after.status.value,
+            "regionAfter": after.region,
             "projectionComplete": complete,
-            "alreadyRegistered": registered is not None,
+            "alreadyRegistered": registered,
             "message": message,
         }
 
@@ -140,6 +121,7 @@ def _failed(
         "maxAfter": None,
         "percentAfter": None,
         "statusAfter": None,
+        "regionAfter": None,
         "message": error.message,
         "error": {"code": error.code, "message": error.message},
     }

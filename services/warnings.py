@@ -1,4 +1,5 @@
-"""Actionable warnings (SPEC §5), most severe first."""
+"""Actionable warnings (SPEC §5): one per account × Region and per Region, most severe
+first."""
 
 from __future__ import annotations
 
@@ -10,123 +11,151 @@ from services.metrics import (
     CapacityWarning,
     CombinedMetrics,
     RecoveryMetrics,
+    RegionMetrics,
 )
-from services.models import RegionState, Status
+from services.models import LimitSource, RegionState, Status
 
+REPLICATION_QUOTA = "L-C1D14A2B"
 RECOVERY_QUOTA = "'Max Total source servers Per AWS Account' (L-E28BE5E0)"
-_SCOPE_ORDER = {"combined": 0, "recovery": 1, "account": 2, "region": 3, "data": 4}
 _ALERTING = Status.INFO.severity
 
 
 def build_warnings(
     accounts: Sequence[AccountMetrics],
-    combined: CombinedMetrics,
-    recovery: RecoveryMetrics,
+    combined_by_region: Sequence[CombinedMetrics],
+    recovery_by_region: Sequence[RecoveryMetrics],
     limit: int,
 ) -> tuple[CapacityWarning, ...]:
-    # No per-Region capacity warning: a Region's count never exceeds its account's, so
-    # the account warning is always at least as severe.
-    found = [w for a in accounts for w in _account_warnings(a, limit)]
-    found += _combined_warnings(combined, limit)
-    found += _recovery_warnings(recovery)
+    """`limit` is the setting's L: AWS's default, and what a new staging account adds."""
+    found = [
+        _unit_warning(a, unit, limit)
+        for a in accounts
+        for unit in a.regional_breakdown
+        if unit.status.severity >= _ALERTING
+    ]
+    found += [
+        _combined_warning(c, limit)
+        for c in combined_by_region
+        if c.status.severity >= _ALERTING
+    ]
+    found += [_recovery_warning(r) for r in recovery_by_region if _recovery_alerts(r)]
     found += [w for a in accounts for w in _data_warnings(a)]
     return tuple(sorted(found, key=_order))
 
 
 def _order(w: CapacityWarning):
-    return (
-        -w.level.severity,
-        _SCOPE_ORDER[w.scope],
-        w.account_id or "",
-        w.region or "",
-    )
+    return (-w.level.severity, w.account_id or "", w.region or "", w.scope)
 
 
 def _label(account: AccountMetrics) -> str:
     return f"{account.account_name} ({account.account_id})"
 
 
-def _account_warnings(account: AccountMetrics, limit: int) -> list[CapacityWarning]:
-    if not account.accessible or account.status.severity < _ALERTING:
-        return []
-    replicating = account.replicating_servers
-    message = (
-        f"{_label(account)} has {replicating} of {limit} replicating servers "
-        f"({account.percent_used}%): {account.status.value}."
+def _quota_note(unit: RegionMetrics, default: int) -> str:
+    """Say so where the unit's quota differs from AWS's default (raised or lowered)."""
+    if unit.limit_source is not LimitSource.APPLIED or unit.max_replicating == default:
+        return ""
+    change = "raised" if unit.max_replicating > default else "lowered"
+    return (
+        f" Its quota {REPLICATION_QUOTA} was {change} to {unit.max_replicating} "
+        f"(AWS's default is {default})."
     )
-    action = _account_action(account.status, replicating, limit)
-    return [
-        CapacityWarning(
-            account.status, "account", account.account_id, None, message, action
-        )
-    ]
+
+
+def _unit_warning(
+    account: AccountMetrics, unit: RegionMetrics, default: int
+) -> CapacityWarning:
+    replicating, limit = unit.replicating_servers, unit.max_replicating
+    message = (
+        f"{_label(account)} in {unit.region} has {replicating} of {limit} replicating "
+        f"servers ({unit.percent_used}%): {unit.status.value}."
+        + _quota_note(unit, default)
+    )
+    return CapacityWarning(
+        unit.status,
+        "account",
+        account.account_id,
+        unit.region,
+        message,
+        _unit_action(unit.status, replicating, limit, unit.region),
+    )
 
 
 def _until(level: Status, replicating: int, limit: int) -> int:
     return max(th.band_thresholds(limit)[level] - replicating, 0)
 
 
-def _account_action(status: Status, replicating: int, limit: int) -> str:
-    operational = th.plain_number(th.operational_limit(limit))
+def _unit_action(status: Status, replicating: int, limit: int, region: str) -> str:
     slots = max(limit - replicating, 0)
     if status is Status.INFO:
         return (
             f"Monitor growth: {_until(Status.WARNING, replicating, limit)} more servers "
-            "reach WARNING."
+            f"in {region} reach WARNING."
         )
     if status is Status.WARNING:
         return (
-            f"Plan a staging account: {_until(Status.CRITICAL, replicating, limit)} more "
-            f"servers reach the operational limit of {operational}."
+            f"Plan a staging account: {_until(Status.CRITICAL, replicating, limit)} "
+            f"more servers in {region} reach the operational limit of "
+            f"{th.operational_count(limit)}."
         )
     if status is Status.CRITICAL:
         return (
-            "Add a staging account now and replicate new servers through it; "
-            f"{slots} slots left before the hard limit of {limit}."
+            f"Add a staging account now and replicate new servers in {region} through "
+            f"it; {slots} slots left before the hard limit of {limit}."
         )
     return (
-        f"Immediate action: only {slots} slots left before the hard limit of {limit}. "
-        "Stop adding servers to this account and move replication to a staging account."
+        f"Immediate action: only {slots} slots left in {region} before the hard limit "
+        f"of {limit}. Stop adding servers to this account there and move replication "
+        "to a staging account."
     )
 
 
-def _combined_warnings(combined: CombinedMetrics, limit: int) -> list[CapacityWarning]:
-    status = combined.status
-    if status.severity < _ALERTING or status is Status.UNKNOWN:
-        return []
+def _combined_warning(combined: CombinedMetrics, limit: int) -> CapacityWarning:
+    status, region = combined.status, combined.region
     n = combined.reporting_accounts
     message = (
-        f"Combined capacity is {status.value}: {combined.total_replicating} of "
-        f"{combined.max_replicating} replicating servers ({combined.percent_used}%) "
-        f"across {n} accounts."
+        f"Combined capacity in {region} is {status.value}: "
+        f"{combined.total_replicating} of {combined.max_replicating} replicating "
+        f"servers ({combined.percent_used}%) across {n} "
+        f"{'account' if n == 1 else 'accounts'}."
     )
     if status.severity >= Status.CRITICAL.severity:
-        k = th.staging_accounts_needed(combined.total_replicating, n, limit)
+        k = th.staging_accounts_needed(
+            combined.total_replicating, combined.max_replicating, limit
+        )
         noun = "staging account" if k == 1 else "staging accounts"
         action = (
-            f"Add {k} {noun} to get back under the operational limit "
-            f"({th.plain_number(th.operational_limit(limit))} per account)."
+            f"Add {k} {noun} replicating in {region} to get back under the operational "
+            f"limit (each adds {limit} in {region})."
         )
     elif status is Status.WARNING:
-        action = "Plan an additional staging account before the operational limit."
+        action = (
+            f"Plan an additional staging account in {region} before the operational "
+            f"limit of {combined.operational_limit}."
+        )
     else:
-        action = "Monitor combined growth."
-    return [CapacityWarning(status, "combined", None, None, message, action)]
+        action = f"Monitor combined growth in {region}."
+    return CapacityWarning(status, "combined", None, region, message, action)
 
 
-def _recovery_warnings(recovery: RecoveryMetrics) -> list[CapacityWarning]:
-    if recovery.status not in (Status.WARNING, Status.CRITICAL):
-        return []
+def _recovery_alerts(recovery: RecoveryMetrics) -> bool:
+    return recovery.status in (Status.WARNING, Status.CRITICAL)
+
+
+def _recovery_warning(recovery: RecoveryMetrics) -> CapacityWarning:
     message = (
-        f"Recovery capacity is {recovery.status.value}: the target account holds "
-        f"{recovery.current_servers} of {recovery.max_recovery_instances} source servers "
-        f"({recovery.percent_used}%)."
+        f"Recovery capacity in {recovery.region} is {recovery.status.value}: the target "
+        f"account holds {recovery.current_servers} of "
+        f"{recovery.max_recovery_instances} source servers ({recovery.percent_used}%)."
     )
     action = (
-        f"Request an increase of the DRS quota {RECOVERY_QUOTA} in the target account "
-        f"before it is reached; {recovery.available_slots} slots left."
+        f"Request an increase of the DRS quota {RECOVERY_QUOTA} for the target account "
+        f"in {recovery.region} before it is reached; {recovery.available_slots} slots "
+        "left."
     )
-    return [CapacityWarning(recovery.status, "recovery", None, None, message, action)]
+    return CapacityWarning(
+        recovery.status, "recovery", None, recovery.region, message, action
+    )
 
 
 def _data_warnings(account: AccountMetrics) -> list[CapacityWarning]:
