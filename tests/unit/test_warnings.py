@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from services.capacity import Limits, build_snapshot
-from services.models import ErrorInfo, Status
+from services.models import ErrorInfo, LimitSource, Quota, Status
 from tests.strategies import (
     error_region,
     reading,
@@ -71,8 +72,7 @@ def test_account_warning_action_follows_the_level(replicating, level, words):
         warnings_of(idle_target(), staging_with(replicating)), "account"
     )
     assert warning.level is level
-    assert warning.account_id == STAGING_1
-    assert warning.region is None
+    assert (warning.account_id, warning.region) == (STAGING_1, "us-east-1")
     assert words in warning.action.lower()
     assert STAGING_1 in warning.message
 
@@ -177,34 +177,83 @@ def test_combined_warning_from_info_upwards(each, level):
 def test_combined_critical_action_names_the_smallest_number_of_staging_accounts(
     target, staging, k
 ):
-    # An account's count can exceed L in the all-Regions view (L is per Region).
-    target_regions = [
-        replicating_region(region, n)
-        for region, n in zip(("us-east-1", "us-west-2", "eu-west-1", "eu-central-1"),
-                             _split(target), strict=False)
-    ]  # fmt: skip
-    readings = [reading(TARGET, target_regions, "target")]
+    # SPEC §5: the smallest k ≥ 1 with total × 6 < 5 × (max + k × 300), in one Region
+    readings = [reading(TARGET, [replicating_region("us-east-1", target)], "target")]
     if staging is not None:
         readings.append(staging_with(staging))
     [combined] = with_scope(warnings_of(*readings), "combined")
     assert combined.level.severity >= Status.CRITICAL.severity
+    assert combined.region == "us-east-1"
     assert added_staging_accounts(combined.action) == k
+    assert "us-east-1" in combined.action
 
 
 def test_combined_staging_accounts_needed_with_a_fractional_operational_limit():
-    # L = 7: operational limit 35/6 per account; 12 < 3 × 35/6 but not 2 × 35/6.
+    # L = 7: 12 × 6 = 72 is not < 5 × (7 + 7) = 70, but is < 5 × (7 + 14) = 105
     found = warnings_of(
-        reading(
-            TARGET, [replicating_region("a", 6), replicating_region("b", 6)], "target"
-        ),
+        reading(TARGET, [replicating_region("a", 12)], "target"),
         limits=Limits(replication=7),
     )
     [combined] = with_scope(found, "combined")
     assert added_staging_accounts(combined.action) == 2
 
 
-def _split(total: int, part: int = 300) -> list[int]:
-    return [min(part, total - start) for start in range(0, total, part)]
+def test_each_region_gets_its_own_combined_warning_in_its_own_terms():
+    found = warnings_of(
+        reading(
+            TARGET,
+            [
+                replicating_region("us-east-1", 260),
+                replicating_region("eu-west-1", 210),
+            ],
+            "target",
+        )
+    )
+    combined = {w.region: w for w in with_scope(found, "combined")}
+    assert combined["us-east-1"].level is Status.CRITICAL
+    assert combined["eu-west-1"].level is Status.INFO
+    assert "eu-west-1" in combined["eu-west-1"].message
+
+
+def test_one_account_gets_one_warning_per_region_in_a_band():
+    found = warnings_of(
+        idle_target(),
+        reading(
+            STAGING_1,
+            [
+                replicating_region("us-east-1", 230),
+                replicating_region("us-west-2", 285),
+                replicating_region("eu-west-1", 100),
+            ],
+        ),
+    )
+    account = {w.region: w.level for w in with_scope(found, "account")}
+    assert account == {"us-east-1": Status.WARNING, "us-west-2": Status.HYPER_CRITICAL}
+
+
+@pytest.mark.parametrize(
+    ("quota", "word"), [(500, "raised to 500"), (100, "lowered to 100")]
+)
+def test_a_warning_says_when_the_quota_differs_from_awss_default(quota, word):
+    region = replace(
+        replicating_region("us-east-1", quota - 10),
+        replication_limit=Quota(quota, LimitSource.APPLIED),
+    )
+    found = warnings_of(idle_target(), reading(STAGING_1, [region]))
+    [warning] = with_scope(found, "account")
+    assert word in warning.message
+    assert "L-C1D14A2B" in warning.message
+
+
+def test_an_applied_quota_equal_to_the_default_is_not_called_changed():
+    region = replace(
+        replicating_region("us-east-1", 290),
+        replication_limit=Quota(300, LimitSource.APPLIED),
+    )
+    [warning] = with_scope(
+        warnings_of(idle_target(), reading(STAGING_1, [region])), "account"
+    )
+    assert "raised" not in warning.message and "lowered" not in warning.message
 
 
 def test_combined_is_silent_when_no_account_reports():
@@ -222,20 +271,25 @@ def test_combined_is_silent_when_no_account_reports():
      (3600, Status.CRITICAL)],
 )  # fmt: skip
 def test_recovery_warning_from_80_percent_names_the_quota(current, level):
-    target = reading(
-        TARGET,
-        [_stopped_region(r, n) for r, n in zip(("a", "b", "c", "d"), _split(current, 1000),
-                                               strict=False)],
-        "target",
-    )  # fmt: skip
+    target = reading(TARGET, [_stopped_region("us-east-1", current)], "target")
     found = with_scope(warnings_of(target), "recovery")
     if level is None:
         assert found == []
         return
     [recovery] = found
-    assert recovery.level is level
+    assert (recovery.level, recovery.region) == (level, "us-east-1")
     assert "L-E28BE5E0" in recovery.message + recovery.action
     assert "quota" in recovery.action.lower()
+
+
+def test_recovery_is_warned_per_region_against_that_regions_quota():
+    raised = replace(
+        _stopped_region("us-east-1", 3300),
+        recovery_limit=Quota(5000, LimitSource.APPLIED),
+    )
+    target = reading(TARGET, [raised, _stopped_region("eu-west-1", 3700)], "target")
+    [recovery] = with_scope(warnings_of(target), "recovery")
+    assert (recovery.level, recovery.region) == (Status.CRITICAL, "eu-west-1")
 
 
 def _stopped_region(region: str, count: int):
