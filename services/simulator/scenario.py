@@ -1,7 +1,8 @@
 """Scenario files (SPEC §9): load, check and describe a simulated fleet.
 
 Beyond SPEC §9: `roles` gives fleet accounts not registered at start the roleArn and/or
-externalId AssumeRole must match; `description` is free text.
+externalId AssumeRole must match; `description` is free text; `quotas` may also be
+`"throttled"` for an account (see services/simulator/quotas.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from services import inputs
 from services.errors import InputError
+from services.simulator.quotas import AccountQuotas, parse_quotas
 from services.simulator.specs import (
     AccountSpec,
     ScenarioError,
@@ -24,7 +26,15 @@ from services.simulator.specs import (
     parse_account_spec,
 )
 
-TOP_LEVEL_KEYS = ("description", "target", "staging", "fleet", "roles", "latencyMs")
+TOP_LEVEL_KEYS = (
+    "description",
+    "target",
+    "staging",
+    "fleet",
+    "roles",
+    "quotas",
+    "latencyMs",
+)
 _ENTRY_KEYS = {
     "target": (("accountId", "accountName"), ("roleArn", "externalId")),
     "staging": (("accountId", "accountName", "roleArn"), ("externalId", "region")),
@@ -46,6 +56,7 @@ class Scenario:
     staging: list[dict]
     fleet: Mapping[str, AccountSpec]
     roles: Mapping[str, dict] = field(default_factory=dict)
+    quotas: Mapping[str, AccountQuotas] = field(default_factory=dict)
     latency_ms: int = 0
     description: str = ""
 
@@ -99,6 +110,7 @@ def parse_scenario(data) -> Scenario:
     staging = _staging(data.get("staging", []))
     fleet = _fleet(data.get("fleet", {}))
     roles = _roles(data.get("roles", {}))
+    quotas = parse_quotas(data.get("quotas", {}))
     description = data.get("description", "")
     if not isinstance(description, str):
         raise fail("description", f"expected a string, got {description!r}")
@@ -108,6 +120,7 @@ def parse_scenario(data) -> Scenario:
         staging=staging,
         fleet=fleet,
         roles=roles,
+        quotas=quotas,
         latency_ms=check_count(data.get("latencyMs", 0), "latencyMs"),
         description=description,
     )

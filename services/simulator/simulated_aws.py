@@ -1,4 +1,5 @@
-"""SimulatedAws: answers STS and DRS calls inside botocore, before any HTTP is sent.
+"""SimulatedAws: answers STS, DRS and Service Quotas calls inside botocore, before any HTTP
+is sent.
 
 `before-parameter-build` keeps the caller's API params in the request context;
 `before-call` answers from them with `(http_response, parsed)`, which botocore returns
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping
 from services.simulator.drs import SimulatedDrs
 from services.simulator.faults import SimulatedError
 from services.simulator.fleet import Fleet
+from services.simulator.quotas import SimulatedQuotas, parse_account_quotas
 from services.simulator.scenario import Scenario
 from services.simulator.specs import (
     check_account_id,
@@ -25,12 +27,12 @@ from services.simulator.specs import (
 )
 from services.simulator.sts import ROLE_ARN, SimulatedSts
 
-SERVICES = ("sts", "drs")
+SERVICES = ("sts", "drs", "service-quotas")  # botocore's hyphenated service ids
 _PARAMS_KEY = "drs_simulator_params"
 
 
 class SimulatedAws:
-    """A simulated STS + DRS fleet; `install` it on a botocore session."""
+    """A simulated STS + DRS (+ Service Quotas) fleet; `install` it on a botocore session."""
 
     def __init__(
         self,
@@ -46,6 +48,7 @@ class SimulatedAws:
         self._fleet = Fleet(scenario.fleet, seed)
         self._sts = SimulatedSts(scenario, self._fleet.account, clock, seed)
         self._drs = SimulatedDrs(self._fleet)
+        self._quotas = SimulatedQuotas(scenario.quotas)
         self._lock = threading.Lock()
         self._calls: Counter = Counter()
         self._request_numbers = itertools.count(1)
@@ -78,8 +81,14 @@ class SimulatedAws:
         check_account_id(account_id, path)
         self._fleet.set_account(account_id, parse_account_spec(spec, path))
 
+    def set_quotas(self, account_id: str, spec) -> None:
+        """Replace one account's Service Quotas: "denied", "throttled" or applied values."""
+        path = f"quotas.{account_id}"
+        check_account_id(account_id, path)
+        self._quotas.set_account(account_id, parse_account_quotas(spec, path))
+
     def install(self, session) -> None:
-        """Answer this botocore session's STS and DRS calls (clients created later)."""
+        """Answer this botocore session's calls of SERVICES (clients created later)."""
         for service in SERVICES:
             for event, handler in (
                 (f"before-parameter-build.{service}", self._keep_params),
@@ -123,6 +132,8 @@ class SimulatedAws:
     def _dispatch(self, service, operation, caller, region, params) -> dict:
         if service == "drs":
             return self._drs.call(operation, caller.account_id, region, params)
+        if service == "service-quotas":
+            return self._quotas.call(operation, caller, region, params)
         if operation == "GetCallerIdentity":
             return self._sts.get_caller_identity(caller)
         if operation == "AssumeRole":
@@ -140,7 +151,9 @@ class SimulatedAws:
             parsed["Error"]["Type"] = "Sender" if error.status < 500 else "Receiver"
         shape = service_model.shape_for_error_code(error.code)
         if shape is not None:  # botocore adds the modeled fields it finds in the body
-            fields = {"message": error.message, **error.fields}
+            # rest-json DRS models `message`, json Service Quotas `Message`
+            fields = {"message": error.message, "Message": error.message}
+            fields.update(error.fields)
             parsed.update({k: v for k, v in fields.items() if k in shape.members})
         return self._response(model, region, error.status, parsed, error.code)
 

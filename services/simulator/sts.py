@@ -36,6 +36,10 @@ _CODES = {
         "unknown": ("UnrecognizedClientException", 403),
         "expired": ("ExpiredTokenException", 403),
     },
+    "service-quotas": {
+        "unknown": ("UnrecognizedClientException", 400),
+        "expired": ("ExpiredTokenException", 400),
+    },
 }
 
 

@@ -53,6 +53,10 @@ VALID = {
         "333333333333": "inaccessible",
     },
     "roles": {"444444444444": {"externalId": "ext-444"}},
+    "quotas": {
+        "111111111111": {"us-east-1": {"L-C1D14A2B": 500, "L-E28BE5E0": 6000}},
+        "333333333333": "denied",
+    },
     "latencyMs": 0,
 }
 
@@ -92,6 +96,19 @@ def test_demo_has_a_staging_account_three_short_of_critical():
     ]
     assert demo.fleet["555555555555"].inaccessible
     assert demo.trust("444444444444").external_id == "ext-444"
+
+
+def test_quotas_are_applied_values_per_account_region_and_code_or_a_refusal():
+    quotas = load_scenario(VALID).quotas
+    target = quotas["111111111111"]
+    assert target.refusal is None
+    assert target.value("us-east-1", "L-C1D14A2B") == 500
+    assert target.value("us-east-1", "L-E28BE5E0") == 6000
+    assert target.value("us-west-2", "L-C1D14A2B") is None  # nothing applied
+    assert quotas["333333333333"].refusal == "denied"
+    assert "222222222222" not in quotas
+    without = {k: v for k, v in VALID.items() if k != "quotas"}
+    assert load_scenario(without).quotas == {}  # optional
 
 
 def test_the_trust_an_account_demands_comes_from_its_entry():
@@ -205,6 +222,47 @@ def test_a_region_spec_is_counts_uninitialized_not_enabled_or_an_error():
         (
             lambda s: s["roles"]["444444444444"].__setitem__("password", "x"),
             "roles.444444444444.password: unknown key",
+        ),
+        (lambda s: s.__setitem__("quotas", []), "quotas: expected an object"),
+        (
+            lambda s: s["quotas"].__setitem__("2222", {}),
+            "quotas.2222: expected 12 digits",
+        ),
+        (
+            lambda s: s["quotas"].__setitem__("333333333333", "forbidden"),
+            'quotas.333333333333: expected "denied", "throttled" or an object',
+        ),
+        (
+            lambda s: s["quotas"]["111111111111"].__setitem__("mars-north-1", {}),
+            "quotas.111111111111.mars-north-1: not a Region where DRS is offered",
+        ),
+        (
+            lambda s: s["quotas"]["111111111111"].__setitem__("us-west-2", 500),
+            "quotas.111111111111.us-west-2: expected an object of quota code",
+        ),
+        (
+            lambda s: s["quotas"]["111111111111"]["us-east-1"].__setitem__(
+                "L-12345678", 1
+            ),
+            "quotas.111111111111.us-east-1.L-12345678: unknown quota code",
+        ),
+        (
+            lambda s: s["quotas"]["111111111111"]["us-east-1"].__setitem__(
+                "L-C1D14A2B", -1
+            ),
+            "quotas.111111111111.us-east-1.L-C1D14A2B: expected a non-negative integer",
+        ),
+        (
+            lambda s: s["quotas"]["111111111111"]["us-east-1"].__setitem__(
+                "L-E28BE5E0", 4000.5
+            ),
+            "quotas.111111111111.us-east-1.L-E28BE5E0: expected a non-negative integer",
+        ),
+        (
+            lambda s: s["quotas"]["111111111111"]["us-east-1"].__setitem__(
+                "L-E28BE5E0", 10**11
+            ),
+            "quotas.111111111111.us-east-1.L-E28BE5E0: at most 10,000,000,000",
         ),
     ],
 )

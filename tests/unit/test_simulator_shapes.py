@@ -44,6 +44,11 @@ SCENARIO = {
         STAGING: {"us-east-1": {"CONTINUOUS": 12, "STOPPED": 2}},
         OTHER: {"us-east-1": {"CONTINUOUS": 5}},
     },
+    "quotas": {
+        TARGET: {"us-east-1": {"L-C1D14A2B": 500, "L-E28BE5E0": 6000}},
+        STAGING: "denied",
+        OTHER: "throttled",
+    },
 }
 _MODELS = botocore.session.get_session()
 
@@ -242,3 +247,40 @@ def test_the_checks_catch_a_record_real_drs_could_never_send(aws):
     }
     record["tags"] = None
     assert ParamValidator().validate({"items": [record]}, shape).has_errors()
+
+
+@pytest.mark.parametrize("code", ["L-C1D14A2B", "L-E28BE5E0"])
+def test_service_quotas_answers_match_their_output_shapes(aws, code):
+    quotas = aws.client("service-quotas")
+    for operation, call in (
+        ("GetServiceQuota", quotas.get_service_quota),
+        ("GetAWSDefaultServiceQuota", quotas.get_aws_default_service_quota),
+    ):
+        answer = call(ServiceCode="drs", QuotaCode=code)
+        assert_matches(output_shape("service-quotas", operation), answer)
+        assert answer["Quota"]["QuotaCode"] == code
+
+
+@pytest.mark.parametrize(
+    "account_id,region,code",
+    [
+        (TARGET, "eu-west-1", "NoSuchResourceException"),
+        (STAGING, "us-east-1", "AccessDeniedException"),
+        (OTHER, "us-east-1", "TooManyRequestsException"),
+    ],
+)
+def test_service_quotas_errors_match_the_modeled_error_shapes(
+    aws, account_id, region, code
+):
+    credentials = aws.assume(account_id, "ext-222") if account_id != TARGET else None
+    quotas = aws.client("service-quotas", region, credentials)
+    with pytest.raises(ClientError) as excinfo:
+        quotas.get_service_quota(ServiceCode="drs", QuotaCode="L-C1D14A2B")
+    assert type(excinfo.value) is getattr(quotas.exceptions, code)
+    response = excinfo.value.response
+    assert response["Error"]["Code"] == code and response["Error"]["Message"]
+    error_shape = quotas.meta.service_model.shape_for_error_code(code)
+    modeled = {k: v for k, v in response.items() if k != "Error"}
+    assert modeled["Message"] == response["Error"]["Message"]
+    assert_matches(error_shape, modeled)
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400  # as Service Quotas
