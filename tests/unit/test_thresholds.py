@@ -142,10 +142,13 @@ def test_recovery_at_3600_servers_is_critical():
     assert th.recovery_status(3600, 4000) is CRITICAL
 
 
-def test_operational_limit_is_250_of_300_of_the_limit():
-    assert th.operational_limit(300) == 250
-    assert th.operational_limit(600) == 500
-    assert th.plain_number(th.operational_limit(7)) == 5.8  # 35/6
+def test_operational_limit_is_the_smallest_critical_count():
+    assert th.operational_count(300) == 250
+    assert th.operational_count(600) == 500
+    assert th.operational_count(500) == 417  # 5/6 × 500 = 416.7
+    assert th.operational_count(7) == 6  # 35/6 = 5.8
+    assert th.band_status(th.operational_count(500), 500) is CRITICAL
+    assert th.band_status(th.operational_count(500) - 1, 500) is not CRITICAL
 
 
 @pytest.mark.parametrize(
@@ -158,20 +161,20 @@ def test_percent_has_one_decimal(part, whole, expected):
 
 
 @pytest.mark.parametrize(
-    ("total", "accounts", "limit", "expected"),
+    ("total", "maximum", "limit", "expected"),
     [
-        (0, 1, 300, 0),
-        (249, 1, 300, 0),
-        (250, 1, 300, 1),  # 250 < 2 × 250
-        (499, 1, 300, 1),
-        (500, 1, 300, 2),  # strictly under: 500 < 500 is false
-        (600, 1, 300, 2),
-        (560, 2, 300, 1),
-        (750, 2, 300, 2),
-        (12, 1, 7, 2),  # 12 < 3 × 35/6 = 17.5, but not 2 × 35/6 ≈ 11.67
+        (0, 300, 300, 1),  # SPEC §5: k ≥ 1 whenever it is asked
+        (250, 300, 300, 1),  # 1500 < 5 × 600
+        (499, 300, 300, 1),
+        (500, 300, 300, 2),  # strictly under: 3000 < 3000 is false
+        (600, 300, 300, 2),
+        (560, 600, 300, 1),
+        (750, 600, 300, 2),
+        (750, 800, 300, 1),  # a raised quota in the Region: 4500 < 5 × 1100
+        (12, 7, 7, 2),  # 72 < 5 × 21 = 105, but not 5 × 14 = 70
     ],
 )
 def test_staging_accounts_needed_is_the_smallest_k_under_the_operational_limit(
-    total, accounts, limit, expected
+    total, maximum, limit, expected
 ):
-    assert th.staging_accounts_needed(total, accounts, limit) == expected
+    assert th.staging_accounts_needed(total, maximum, limit) == expected

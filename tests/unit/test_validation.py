@@ -183,11 +183,29 @@ def test_the_projection_counts_the_accounts_servers_in_every_region(built, valid
     try:
         combined = backend.service.snapshot(TARGET).combined
         result = validate("444444444444", "ext-444", region="us-east-1")
-        # us-east-1 is where DRS was checked; the combined total counts us-west-2 too
+        # us-east-1 is where DRS was checked; the projection adds the account's servers
+        # and its limit in every Region, and answers for the Region that binds then:
+        # us-east-1 330 + 78 of 1200 (34 %) against us-west-2 80 + 30 of 1200
         assert result["replicatingServers"] == 78
         assert result["accountReplicatingServers"] == 78 + 30
-        assert result["totalAfter"] == combined.total_replicating + 108
+        assert result["regionAfter"] == combined.region == "us-east-1"
+        assert result["totalAfter"] == combined.total_replicating + 78
+        assert result["maxAfter"] == combined.max_replicating + LIMIT
         assert result["projectionComplete"] is True
+    finally:
+        backend.simulator.set_region("444444444444", "us-west-2", "uninitialized")
+
+
+def test_the_projection_answers_for_the_region_that_binds_after_adding(
+    built, validate
+):
+    backend, _ = built
+    backend.simulator.set_region("444444444444", "us-west-2", {"CONTINUOUS": 340})
+    try:
+        result = validate("444444444444", "ext-444", region="us-east-1")
+        # us-west-2 binds then: 20 + 60 + 340 = 420 of 1200 against 330 + 78 = 408
+        assert result["regionAfter"] == "us-west-2"
+        assert (result["totalAfter"], result["maxAfter"]) == (420, 1200)
     finally:
         backend.simulator.set_region("444444444444", "us-west-2", "uninitialized")
 
