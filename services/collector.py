@@ -8,7 +8,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.aws import (
     CREDENTIALS_INVALID,
@@ -26,6 +26,7 @@ from services.models import (
     TargetAccount,
     zero_by_state,
 )
+from services.quotas import QuotaReader
 from services.settings import Settings
 
 _EMPTY_STATES = {
@@ -97,10 +98,12 @@ class Collector:
         gateway: AwsGateway,
         settings: Settings,
         clock: Callable[[], float] = time.monotonic,
+        quotas: QuotaReader | None = None,
     ):
         self._aws = gateway
         self._settings = settings
         self._clock = clock
+        self.quotas = quotas or QuotaReader(gateway, settings, clock)
         self._pool = ThreadPoolExecutor(
             max_workers=settings.max_workers, thread_name_prefix="collect"
         )
@@ -217,4 +220,21 @@ class Collector:
             return RegionCapacity(region, state)
         with self._empty_lock:
             self._empty.pop(key, None)
-        return counted
+        return self._with_limits(ref, access, counted)
+
+    def _with_limits(
+        self, ref: AccountRef, access, counted: RegionCapacity
+    ) -> RegionCapacity:
+        """The live limits of a Region read as `ok`: both for the target, the replication
+        limit alone for a staging account (its recovery capacity does not count)."""
+        region = counted.region
+        limits = {
+            "replication_limit": self.quotas.replication_limit(
+                ref.account_id, region, access
+            )
+        }
+        if ref.account_type == "target":
+            limits["recovery_limit"] = self.quotas.recovery_limit(
+                ref.account_id, region, access
+            )
+        return replace(counted, **limits)

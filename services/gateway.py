@@ -97,10 +97,10 @@ class AwsGateway:
         self._warmed = False
 
     def warm(self) -> None:
-        """Parse the DRS and STS models once, on one thread, before threads fan out."""
+        """Parse the models once, on one thread, before threads fan out."""
         with self._lock:
             if not self._warmed:
-                for service in ("drs", "sts"):
+                for service in ("drs", "sts", "service-quotas"):
                     self._own.get_service_model(service)
                 self._warmed = True
 

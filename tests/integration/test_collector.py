@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.models import RegionState
+from services.models import LimitSource, Quota, RegionState
 from services.settings import Settings
 from services.simulator import ScenarioError
 from services.simulator.testing import collector_harness as harness
@@ -381,3 +381,120 @@ def test_a_repeated_staging_entry_is_read_and_counted_once():
     )
     twice = replace(h.target, staging_accounts=h.target.staging_accounts * 2)
     assert [r.account_id for r in accounts_of(twice)] == [TARGET, STAGING]
+
+
+# -- live limits from Service Quotas (SPEC §4.1) ------------------------------------------
+
+REPLICATION, RECOVERY = "L-C1D14A2B", "L-E28BE5E0"
+
+
+def quota_calls(h) -> dict:
+    """(operation, account, Region) -> calls, for Service Quotas only."""
+    return {k: n for k, n in h.simulator.calls.items() if "ServiceQuota" in k[0]}
+
+
+def test_ok_regions_carry_live_limits_the_target_both_a_staging_account_one():
+    fleet = {
+        TARGET: {
+            "us-east-1": {"CONTINUOUS": 5},
+            "us-west-2": {},
+            OPT_IN: "not-enabled",
+        },
+        STAGING: {"us-east-1": {"CONTINUOUS": 7}, "eu-west-1": {"error": "timeout"}},
+    }
+    quotas = {
+        TARGET: {"us-east-1": {RECOVERY: 6000}},
+        STAGING: {"us-east-1": {REPLICATION: 500}},
+    }
+    h = harness(scenario(fleet, quotas=quotas), small_settings())
+    readings = by_account(h.collector.collect(h.target))
+    target, staging = regions_of(readings[TARGET]), regions_of(readings[STAGING])
+    east = target["us-east-1"]
+    assert east.replication_limit == Quota(300, LimitSource.AWS_DEFAULT)
+    assert east.recovery_limit == Quota(6000, LimitSource.APPLIED)
+    assert target["us-west-2"].replication_limit.source is LimitSource.AWS_DEFAULT
+    assert staging["us-east-1"].replication_limit == Quota(500, LimitSource.APPLIED)
+    assert staging["us-east-1"].recovery_limit is None  # the target's quota only
+    unread = [target["eu-west-1"], target[OPT_IN], staging["eu-west-1"], staging["us-west-2"]]  # fmt: skip
+    assert [r.state for r in unread] == [
+        RegionState.UNINITIALIZED,
+        RegionState.NOT_ENABLED,
+        RegionState.ERROR,
+        RegionState.UNINITIALIZED,
+    ]
+    assert all(r.replication_limit is r.recovery_limit is None for r in unread)
+    assert quota_calls(h) == {
+        ("GetServiceQuota", TARGET, "us-east-1"): 2,
+        ("GetAWSDefaultServiceQuota", TARGET, "us-east-1"): 1,
+        ("GetServiceQuota", TARGET, "us-west-2"): 2,
+        ("GetAWSDefaultServiceQuota", TARGET, "us-west-2"): 2,
+        ("GetServiceQuota", STAGING, "us-east-1"): 1,
+    }
+
+
+def test_forced_refreshes_keep_the_quotas_until_their_ttl_expires():
+    now = [0.0]
+    fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 1}}, STAGING: {"us-east-1": {}}}
+    h = harness(
+        scenario(fleet, quotas={STAGING: {"us-east-1": {REPLICATION: 500}}}),
+        small_settings(quota_ttl_seconds=3600),
+        clock=lambda: now[0],
+    )
+    h.collector.collect(h.target)
+    h.simulator.set_quotas(STAGING, {"us-east-1": {REPLICATION: 600}})
+    h.simulator.reset_calls()
+    now[0] += 3599
+    readings = by_account(h.collector.collect(h.target, force=True))
+    assert h.simulator.calls[("DescribeSourceServers", STAGING, "us-east-1")] == 1
+    assert quota_calls(h) == {}
+    staging = regions_of(readings[STAGING])["us-east-1"]
+    assert staging.replication_limit == Quota(500, LimitSource.APPLIED)
+    now[0] += 2
+    readings = by_account(h.collector.collect(h.target))
+    staging = regions_of(readings[STAGING])["us-east-1"]
+    assert staging.replication_limit == Quota(600, LimitSource.APPLIED)
+
+
+def test_limits_source_setting_makes_no_service_quotas_call():
+    fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 1}}, STAGING: {"us-east-1": {}}}
+    h = harness(
+        scenario(fleet, quotas={STAGING: {"us-east-1": {REPLICATION: 500}}}),
+        small_settings(limits_source="setting", replication_limit=250),
+    )
+    readings = by_account(h.collector.collect(h.target))
+    assert quota_calls(h) == {}
+    target = regions_of(readings[TARGET])["us-east-1"]
+    assert target.replication_limit == Quota(250, LimitSource.SETTING)
+    assert target.recovery_limit == Quota(4000, LimitSource.SETTING)
+    staging = regions_of(readings[STAGING])["us-east-1"]
+    assert staging.replication_limit == Quota(250, LimitSource.SETTING)
+
+
+@pytest.mark.parametrize("refusal", ["denied", "throttled"])
+def test_an_unreadable_quota_never_fails_the_region(refusal):
+    fleet = {TARGET: {}, STAGING: {"us-east-1": {"CONTINUOUS": 7}}}
+    h = harness(scenario(fleet, quotas={STAGING: refusal}), small_settings())
+    staging = regions_of(by_account(h.collector.collect(h.target))[STAGING])
+    east = staging["us-east-1"]
+    assert (east.state, east.replicating_servers, east.error) == (
+        RegionState.OK,
+        7,
+        None,
+    )
+    assert east.replication_limit == Quota(300, LimitSource.SETTING)
+
+
+def test_quotas_are_read_in_the_same_concurrent_pass_as_the_counts():
+    """Every account × Region task reads its quota once its pages are read: all at once."""
+    staging = [f"{400000000000 + i:012d}" for i in range(2)]
+    regions = REGIONS[:3]
+    fleet = {a: dict.fromkeys(regions, {"CONTINUOUS": 1}) for a in [TARGET, *staging]}
+    accounts, tasks = 3, 3 * len(regions)
+    # logins, DescribeSourceServers, GetServiceQuota, GetAWSDefaultServiceQuota
+    sleep = WaveSleep([accounts, tasks, tasks, tasks])
+    data = scenario(fleet, staging=staging, latencyMs=1)
+    h = harness(data, Settings(regions=regions, aws_max_attempts=1), sleep=sleep)
+    readings = h.collector.collect(h.target)
+    h.collector.close()
+    assert not sleep.broken
+    assert all(r.replication_limit for a in readings for r in a.regions)
