@@ -13,8 +13,10 @@ import re
 from dataclasses import fields
 from pathlib import Path
 
+import botocore.session
 import pytest
 import yaml
+from botocore import xform_name
 
 from services import inputs
 from services.errors import InputError
@@ -339,19 +341,50 @@ def _calls_in_code() -> set[str]:
     table_calls = set(re.findall(r"self\._table\.(\w+)\(", store))
     dynamo = {"dynamodb:" + m.title().replace("_", "") for m in table_calls}
     code = "".join(p.read_text() for p in (ROOT / "services").glob("*.py"))
-    drs = {
-        "drs:" + op.title().replace("_", "")
-        for op in re.findall(r"get_paginator\(\s*\"(\w+)\"", code)
+    clients = set().union(*(_model_calls(code, s) for s in CLIENT_SERVICES))
+    # sts:GetCallerIdentity is the one call that needs no permission.
+    return dynamo | clients - {"sts:GetCallerIdentity"}
+
+
+CLIENT_SERVICES = ("drs", "sts", "service-quotas")  # botocore's names
+IN_ACCOUNT_PREFIXES = ("drs", "servicequotas")  # called inside an assumed account
+
+
+def _model_calls(code: str, service: str) -> set[str]:
+    """The IAM action of every operation of `service` the code calls, directly
+    (`.get_service_quota(`) or through a paginator (`get_paginator("describe_…")`)."""
+    model = _BOTOCORE.get_service_model(service)
+    called = set()
+    for operation in model.operation_names:
+        method = xform_name(operation)
+        if re.search(rf'\.{method}\(|get_paginator\(\s*"{method}"', code):
+            called.add(f"{model.signing_name}:{operation}")  # signing name = IAM prefix
+    return called
+
+
+_BOTOCORE = botocore.session.get_session()
+
+
+def test_the_calls_are_found_however_the_code_makes_them():
+    code = 'c.get_paginator("describe_jobs")\nq.list_service_quotas(ServiceCode="drs")'
+    assert _model_calls(code, "drs") == {"drs:DescribeJobs"}
+    assert _model_calls(code, "service-quotas") == {"servicequotas:ListServiceQuotas"}
+    assert _model_calls("q.get_aws_default_service_quota(", "service-quotas") == {
+        "servicequotas:GetAWSDefaultServiceQuota"
     }
-    sts = {"sts:AssumeRole"} if ".assume_role(" in code else set()
-    return dynamo | drs | sts
 
 
 def test_dashboard_role_grants_exactly_the_calls_the_code_makes(target):
     needed = _calls_in_code()
-    assert {"dynamodb:GetItem", "dynamodb:Scan", "drs:DescribeSourceServers"} <= needed
+    assert {
+        "dynamodb:GetItem",
+        "dynamodb:Scan",
+        "drs:DescribeSourceServers",
+        "servicequotas:GetServiceQuota",
+        "servicequotas:GetAWSDefaultServiceQuota",
+        "sts:AssumeRole",
+    } <= needed
     statements = statements_of(Renderer(target).resources(), "DashboardRole")
-    # sts:GetCallerIdentity is the one call that needs no permission.
     assert actions_of(statements) == needed
 
 
@@ -507,10 +540,16 @@ def test_staging_role_policy_allows_no_write_action(staging):
     assert "ManagedPolicyArns" not in resources["ReadRole"]["Properties"]
     actions = actions_of(statements_of(resources, "ReadRole"))
     assert "drs:DescribeSourceServers" in actions  # what the dashboard needs
+    reads = ("drs:Describe*", "drs:List*", "servicequotas:Get*", "servicequotas:List*")
     for action in actions:
-        assert fnmatch.fnmatchcase(action, "drs:Describe*") or fnmatch.fnmatchcase(
-            action, "drs:List*"
-        ), action
+        assert any(fnmatch.fnmatchcase(action, read) for read in reads), action
+
+
+def test_staging_role_grants_exactly_the_calls_made_inside_an_account(staging):
+    needed = {a for a in _calls_in_code() if a.split(":")[0] in IN_ACCOUNT_PREFIXES}
+    assert {"drs:DescribeSourceServers", "servicequotas:GetServiceQuota"} <= needed
+    resources = Renderer(staging, STAGING_PARAMS).resources()
+    assert actions_of(statements_of(resources, "ReadRole")) == needed
 
 
 def test_staging_role_name_sessions_and_output(staging):
