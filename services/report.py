@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 
 
@@ -124,66 +125,162 @@ def _yes_no(value) -> str:
 
 # -- capacity -----------------------------------------------------------------------
 
+WIDTH = 100  # the capacity report stays readable in a 100-column terminal
+NAME_WIDTH = 16
+LIMIT_SOURCES = {
+    "applied": "applied quota",
+    "aws-default": "AWS default quota",
+    "setting": "setting",
+}
+
 
 def capacity(snapshot: dict) -> str:
-    combined, recovery = snapshot["combined"], snapshot["recoveryCapacity"]
-    state = (
-        "complete" if snapshot["complete"] else "PARTIAL: some data could not be read"
-    )
+    """Overall status and the binding Region first, then accounts (each with its busiest
+    Region), combined per Region where several hold servers, recovery, warnings (which
+    name every account and Region that could not be read)."""
     parts = [
-        f"DRS capacity of target {snapshot['targetAccountId']} | scope "
-        f"{snapshot['scope']} | collected {snapshot['collectedAt']} | {state}",
-        "",
-        f"Combined  {combined['status']:<14}  {combined['totalReplicating']} / "
-        f"{combined['maxReplicating']} replicating ({_pct(combined['percentUsed'])}), "
-        f"operational limit {combined['operationalLimit']}, "
-        f"{combined['reportingAccounts']} of {combined['configuredAccounts']} "
-        "accounts reporting",
-        f"          {combined['message']}",
-        f"Recovery  {recovery['status']:<14}  {_cell(recovery['currentServers'])} / "
-        f"{recovery['maxRecoveryInstances']} source servers in the target "
-        f"({_pct(recovery['percentUsed'])})",
+        *_overall(snapshot),
         "",
         _accounts_table(snapshot["accounts"]),
-        "",
-        _warnings(snapshot["warnings"]),
     ]
+    if len(snapshot["combinedByRegion"]) > 1:
+        parts += ["", _combined_by_region(snapshot)]
+    parts += ["", *_recovery(snapshot), "", _warnings(snapshot["warnings"])]
     return "\n".join(parts)
+
+
+def _overall(snapshot: dict) -> list[str]:
+    combined = snapshot["combined"]
+    data = (
+        "data complete"
+        if snapshot["complete"]
+        else "data PARTIAL: some could not be read, totals are lower bounds"
+    )
+    return [
+        *_wrapped(
+            f"Overall {snapshot['status']} | target {snapshot['targetAccountId']} | "
+            f"scope {snapshot['scope']} | collected {snapshot['collectedAt']}",
+            "  ",
+        ),
+        *_wrapped(
+            f"Combined {combined['status']} {_where(snapshot)}: "
+            f"{combined['totalReplicating']} / {combined['maxReplicating']} "
+            f"replicating ({_pct(combined['percentUsed'])}), "
+            f"{combined['availableSlots']} free",
+            "  ",
+        ),
+        *_wrapped(
+            f"operational limit {combined['operationalLimit']}; "
+            f"{combined['reportingAccounts']} of {combined['configuredAccounts']} "
+            f"accounts reporting; {data}",
+            "  ",
+            first="  ",
+        ),
+    ]
+
+
+def _where(snapshot: dict) -> str:
+    region = snapshot["combined"]["region"]
+    if region is None:
+        return "(no servers in any Region)"
+    if snapshot["scope"] == region:
+        return f"in {region}"
+    return f"in {region} (binding Region)"
 
 
 def _accounts_table(accounts: Sequence[dict]) -> str:
     rows = [
-        (a["accountId"], a["accountName"], a["accountType"], a["status"],
-         a["replicatingServers"], a["maxReplicating"], _pct(a["percentUsed"]),
-         a["availableSlots"], _regions(a))
+        (a["accountId"], _short(a["accountName"]), a["accountType"], a["status"],
+         a["busiestRegion"], _busiest_use(a), _pct(a["percentUsed"]),
+         a["availableSlots"])
         for a in accounts
     ]  # fmt: skip
-    headers = ("ACCOUNT ID", "NAME", "TYPE", "STATUS", "REPLICATING", "MAX", "USED",
-               "FREE", "REGIONS")  # fmt: skip
+    headers = ("ACCOUNT ID", "NAME", "TYPE", "STATUS", "BUSIEST REGION",
+               "REPLICATING", "USED", "FREE")  # fmt: skip
     return table(headers, rows)
 
 
-def _regions(account: dict) -> str:
-    if not account["accessible"]:
-        error = account.get("error") or {}
-        return f"not readable: {error.get('code')}: {error.get('message')}"
-    parts = []
-    for r in account["regionalBreakdown"]:
-        if r["state"] == "error":
-            parts.append(f"{r['region']} ERROR ({(r.get('error') or {}).get('code')})")
-        else:
-            parts.append(f"{r['region']} {r['replicatingServers']} {r['status']}")
-    return ", ".join(parts) or "no servers"
+def _busiest_use(account: dict) -> str:
+    """The busiest Region's replicating / its limit; without one, 0 of the setting's
+    limit when nothing is held, "-" when nothing could be read."""
+    region = account["busiestRegion"]
+    if region is None:
+        return (
+            "-"
+            if account["percentUsed"] is None
+            else f"0 / {account['maxReplicating']}"
+        )
+    unit = next(r for r in account["regionalBreakdown"] if r["region"] == region)
+    return f"{unit['replicatingServers']} / {unit['maxReplicating']}"
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 3] + "..."
+
+
+def _combined_by_region(snapshot: dict) -> str:
+    rows = [
+        (c["region"], c["status"], f"{c['totalReplicating']} / {c['maxReplicating']}",
+         _pct(c["percentUsed"]), c["availableSlots"], c["operationalLimit"])
+        for c in snapshot["combinedByRegion"]
+    ]  # fmt: skip
+    headers = ("REGION", "COMBINED", "REPLICATING", "USED", "FREE", "OPERATIONAL LIMIT")
+    return "Combined by Region:\n" + _indent(table(headers, rows))
+
+
+def _recovery(snapshot: dict) -> list[str]:
+    recovery = snapshot["recoveryCapacity"]
+    source = LIMIT_SOURCES[recovery["limitSource"]]
+    where = f"in {recovery['region']}" if recovery["region"] else "(no target servers)"
+    lines = _wrapped(
+        f"Recovery {recovery['status']} {where}: {_cell(recovery['currentServers'])} / "
+        f"{recovery['maxRecoveryInstances']} source servers in the target "
+        f"({_pct(recovery['percentUsed'])}); limit: {source}",
+        "  ",
+    )
+    if len(snapshot["recoveryByRegion"]) > 1:
+        each = [
+            f"{r['region']} {_cell(r['currentServers'])} / {r['maxRecoveryInstances']}"
+            f" {r['status']}"
+            for r in snapshot["recoveryByRegion"]
+        ]
+        lines += _packed(each, "  by Region: ", "    ")
+    return lines
+
+
+def _packed(items: Sequence[str], first: str, indent: str) -> list[str]:
+    """Items joined by ", " into lines of at most WIDTH, never splitting an item."""
+    lines, line = [], first
+    for i, item in enumerate(items):
+        text = item + ("," if i < len(items) - 1 else "")
+        fresh = line in (first, indent)
+        if not fresh and len(line) + 1 + len(text) > WIDTH:
+            lines.append(line)
+            line, fresh = indent, True
+        line += text if fresh else " " + text
+    return [*lines, line]
 
 
 def _warnings(warnings: Sequence[dict]) -> str:
     if not warnings:
         return "No warnings."
     lines = [f"Warnings ({len(warnings)}):"]
+    pad = " " * 17
     for w in warnings:
-        lines.append(f"  {w['level']:<14}  {w['message']}")
-        lines.append(f"  {'':<14}  action: {w['action']}")
+        lines += _wrapped(w["message"], pad, first=f"  {w['level']:<14} ")
+        lines += _wrapped(f"action: {w['action']}", pad, first=pad)
     return "\n".join(lines)
+
+
+def _wrapped(text: str, indent: str, first: str = "") -> list[str]:
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=first, subsequent_indent=indent,
+        break_on_hyphens=False,
+    )  # fmt: skip
+
+
+def _indent(text: str) -> str:
+    return textwrap.indent(text, "  ")
 
 
 VIEWS: dict[str, Callable[[dict], str]] = {
