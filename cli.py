@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     cap.add_argument("--region", help="one Region as scope (default: all)")
     cap.add_argument("--refresh", action="store_true", help="collect now")
     cap.add_argument("--fail-on", choices=LEVELS, type=str.upper, metavar="LEVEL",
-                     help="exit 3 when any status reaches LEVEL "
+                     help="exit 3 when the overall status reaches LEVEL "
                           "(an account not reporting counts as WARNING)")  # fmt: skip
     return parser
 
@@ -253,18 +253,21 @@ def _capacity(args, ops, out: Output) -> int:
 
 
 def _reaches(snapshot: dict, level: str) -> bool:
-    """Whether the worst status (combined, any account, recovery) reaches `level`.
+    """Whether the snapshot's overall status (SPEC §4.3) reaches `level`.
 
     An account that is not reporting (UNKNOWN) counts as a WARNING: its servers could
-    be anywhere, and a monitor must not stay green on missing data.
+    be anywhere, and a monitor must not stay green on missing data. The overall status
+    ranks UNKNOWN lowest, so it never shows this by itself.
     """
-    from services.models import Status
+    from services.models import Status, worst
 
-    statuses = [snapshot["combined"]["status"], snapshot["recoveryCapacity"]["status"]]
-    statuses += [a["status"] for a in snapshot["accounts"]]
-    as_warning = {Status.UNKNOWN.value: Status.WARNING.value}
-    worst = max(Status(as_warning.get(s, s)).severity for s in statuses)
-    return worst >= Status(level).severity
+    overall = Status(snapshot["status"])
+    missing = overall is Status.UNKNOWN or any(
+        not a["accessible"] or a["status"] == Status.UNKNOWN
+        for a in snapshot["accounts"]
+    )
+    reached = worst((overall, Status.WARNING)) if missing else overall
+    return reached.severity >= Status(level).severity
 
 
 def _clean(**values) -> dict:

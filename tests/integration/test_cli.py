@@ -13,7 +13,9 @@ import pytest
 
 import cli
 from services.backend import build_operations
+from services.operations import Response
 from tests.conftest import STAGING_SCENARIO, demo_backend
+from tests.unit.snapshot_factory import inaccessible, make_snapshot, staging, target
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = str(STAGING_SCENARIO)
@@ -139,7 +141,7 @@ def test_usage_errors_exit_2(argv, capsys):
 
 def test_capacity_formats(reader):
     table = run("capacity", TARGET, operations=reader)
-    assert table.code == 0
+    assert table.code == 0 and table.out.startswith("Overall WARNING | target ")
     for text in ("Combined", "Recovery", "staging-01", "WARNING", "action:"):
         assert text in table.out
     as_json = run("capacity", TARGET, "--format", "json", operations=reader)
@@ -235,13 +237,50 @@ def test_staging_remove_yes_prints_the_impact(operations):
     assert missing.code == 1 and "NOT_FOUND" in missing.err
 
 
-def test_fail_on_treats_an_account_that_is_not_reporting_as_a_warning():
-    from cli import _reaches
+class Snapshots:
+    """A dispatcher that answers every capacity request with one snapshot."""
 
-    snapshot = {
-        "combined": {"status": "OK"},
-        "recoveryCapacity": {"status": "OK"},
-        "accounts": [{"status": "OK"}, {"status": "UNKNOWN"}],
-    }
-    assert _reaches(snapshot, "WARNING") is True
-    assert _reaches(snapshot, "CRITICAL") is False
+    def __init__(self, snapshot: dict):
+        self.snapshot = snapshot
+
+    def dispatch(self, operation: str, payload: dict) -> Response:
+        return Response(200, {"success": True, **self.snapshot})
+
+
+@pytest.mark.parametrize(
+    ("level", "code"),
+    [("INFO", 3), ("WARNING", 3), ("CRITICAL", 3), ("HYPER-CRITICAL", 0)],
+)
+def test_fail_on_follows_the_overall_status_not_only_the_combined(level, code):
+    # combined OK in every Region, one staging account x Region at 260 of 300: CRITICAL
+    snapshot = make_snapshot(
+        target(regions={"us-east-1": 10}),
+        staging(STAGING, {"us-east-1": 20, "us-west-2": 260}),
+    )
+    assert snapshot["combined"]["status"] == "OK" and snapshot["status"] == "CRITICAL"
+    ops = Snapshots(snapshot)
+    result = run("capacity", TARGET, "--fail-on", level, operations=ops)
+    assert result.code == code
+    assert result.out.startswith("Overall CRITICAL")
+
+
+def test_fail_on_treats_an_account_that_is_not_reporting_as_a_warning():
+    snapshot = make_snapshot(
+        target(regions={"us-east-1": 10}), inaccessible("333333333333")
+    )
+    assert snapshot["status"] == "OK"  # UNKNOWN never shows above a known level
+    assert cli._reaches(snapshot, "WARNING") is True
+    assert cli._reaches(snapshot, "CRITICAL") is False
+
+
+def test_fail_on_treats_nothing_known_as_a_warning():
+    snapshot = make_snapshot(inaccessible(TARGET, account_type="target"))
+    assert snapshot["status"] == "UNKNOWN"
+    assert cli._reaches(snapshot, "WARNING") is True
+    assert cli._reaches(snapshot, "CRITICAL") is False
+
+
+def test_fail_on_is_quiet_when_every_account_reports_below_the_level():
+    snapshot = make_snapshot(target(regions={"us-east-1": 10}), staging(STAGING))
+    assert snapshot["status"] == "OK"
+    assert cli._reaches(snapshot, "INFO") is False
