@@ -223,8 +223,9 @@ def check_combined_region(snap, region, total, maximum, operational, percent, av
 
 
 def check_combined(snap, region, total, maximum, operational, percent, available, status,
-                   configured, reporting):  # fmt: skip
-    """The headline combined figures: the binding Region's."""
+                   configured, reporting, *, listed=True):  # fmt: skip
+    """The headline combined figures: the binding Region's (also its combinedByRegion row,
+    unless the Region holds no servers and is not in error: then it is not listed)."""
     c = snap["combined"]
     got = {k: c[k] for k in ("region", *COMBINED_KEYS, "configuredAccounts",
                              "reportingAccounts")}  # fmt: skip
@@ -234,7 +235,7 @@ def check_combined(snap, region, total, maximum, operational, percent, available
         "availableSlots": available, "status": status,
         "configuredAccounts": configured, "reportingAccounts": reporting,
     }  # fmt: skip
-    if region is not None:
+    if region is not None and listed:
         check_combined_region(snap, region, total, maximum, operational, percent,
                               available, status)  # fmt: skip
 
@@ -994,6 +995,72 @@ def test_region_faults_and_inaccessible_account():
         (None, "data", "444444444444", "eu-central-1"),
     )
     check_account_action(snap, "222222222222", "us-east-1", "INFO", 95)
+
+
+def test_inaccessible_target():
+    snap = snapshot("locked_target.json", THREE)
+    check_inaccessible(snap, TARGET)
+    check_inaccessible(snap, "333333333333")
+    # staging-a us-east-1: 255 + 5 STALLED = 260 (9 STOPPED out, 269 servers): 86.67 %,
+    # CRITICAL, 40 slots; us-west-2 100: 33.33 %, OK; busiest us-east-1
+    r = regions(snap, "222222222222")
+    check_region(r["us-east-1"], 260, 269, 0, 300, DEFAULT, 250, 86.7, 40, "CRITICAL")
+    check_region(r["us-west-2"], 100, 100, 0, 300, DEFAULT, 250, 33.3, 200, "OK")
+    check_account(snap, "222222222222", type_="staging", replicating=360, total=369,
+                  extended=0, status="CRITICAL", busiest="us-east-1", limit=300,
+                  operational=250, percent=86.7, available=40)  # fmt: skip
+    # combined: N = 1 (only staging-a answers): us-east-1 260 of 300, CRITICAL, op 250;
+    # us-west-2 100 of 300 (33.33 %); 3 configured, 1 reporting
+    check_combined_region(snap, "us-west-2", 100, 300, 250, 33.3, 200, "OK")
+    check_combined(snap, "us-east-1", 260, 300, 250, 86.7, 40, "CRITICAL", 3, 1)
+    # recovery: the target is inaccessible → UNKNOWN, its count unknown (never 0)
+    assert snap["recoveryCapacity"]["status"] == "UNKNOWN"
+    assert snap["recoveryCapacity"]["currentServers"] is None
+    # overall: worst of CRITICAL, UNKNOWN (×2), CRITICAL, UNKNOWN = CRITICAL
+    assert snap["status"] == "CRITICAL"
+    assert snap["complete"] is False
+    expect_warnings(
+        snap,
+        ("CRITICAL", "combined", None, "us-east-1"),
+        ("CRITICAL", "account", "222222222222", "us-east-1"),
+        (None, "data", TARGET, None),
+        (None, "data", "333333333333", None),
+    )
+    # k: 260 × 6 = 1560 < 5 × (300 + 1 × 300) = 3000 → 1
+    assert staging_to_add(one_warning(snap, "combined")["action"]) == 1
+
+
+def test_no_servers_anywhere():
+    snap = snapshot("empty.json", THREE)
+    # no Region holds servers or is in error: nothing listed; combined total 0 of
+    # N × L = 2 × 300 = 600 (op 500), OK, region null
+    assert snap["combinedByRegion"] == []
+    check_combined(snap, None, 0, 600, 500, 0.0, 600, "OK", 2, 2)
+    for account_id, type_ in ((TARGET, "target"), ("222222222222", "staging")):
+        # no servers in scope: OK, busiestRegion null, the setting's L (300, op 250)
+        check_account(snap, account_id, type_=type_, replicating=0, total=0,
+                      extended=0, status="OK", busiest=None, limit=300,
+                      operational=250, percent=0.0, available=300)  # fmt: skip
+        assert regions(snap, account_id) == {}
+    # recovery: no target servers in any Region: 0 of the setting's 4,000, region null
+    assert snap["recoveryByRegion"] == []
+    check_recovery(snap, None, 0, 4000, SETTING, 0.0, 4000, "OK")
+    assert snap["status"] == "OK"
+    assert snap["warnings"] == []
+
+
+def test_no_servers_in_a_scoped_region():
+    snap = snapshot("empty.json", THREE, "--region", "us-east-1")
+    # one-Region scope with no servers: that Region, max Σ L(a, r): the target's
+    # us-east-1 is ok (read: AWS's default 300), staging-empty's is uninitialized (not
+    # read: the setting's 300) → 600, op 500; not listed per Region (no servers, no error)
+    check_combined(snap, "us-east-1", 0, 600, 500, 0.0, 600, "OK", 2, 2, listed=False)
+    assert snap["combinedByRegion"] == []
+    # recovery: the scoped Region even when empty; the target's us-east-1 is ok, so its
+    # L-E28BE5E0 was read: AWS's default 4,000
+    check_recovery(snap, "us-east-1", 0, 4000, DEFAULT, 0.0, 4000, "OK")
+    assert snap["status"] == "OK"
+    assert snap["warnings"] == []
 
 
 # -- CSV and exit codes ------------------------------------------------------------------
