@@ -78,6 +78,6 @@ def test_a_bad_quota_setting_is_refused_naming_its_variable(variable, value, nam
         Settings.from_env({variable: value})
 
 
-def test_only_the_names_spec_uses_are_accepted_without_the_prefix():
-    settings = Settings.from_env({"REPLICATION_LIMIT": "500", "PAGE_SIZE": "10"})
-    assert (settings.replication_limit, settings.page_size) == (300, 1000)
+def test_other_settings_need_the_prefix():
+    settings = Settings.from_env({"PAGE_SIZE": "10", "TABLE_NAME": "other"})
+    assert (settings.page_size, settings.table_name) == (1000, Settings().table_name)
