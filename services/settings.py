@@ -121,7 +121,10 @@ class Settings:
 
 
 # Settings SPEC names without the product's prefix: accepted under that name too.
-SPEC_NAMES = frozenset({"max_staging_accounts", "quota_ttl_seconds", "limits_source"})
+SPEC_NAMES = frozenset({
+    "max_staging_accounts", "quota_ttl_seconds", "limits_source",
+    "replication_limit", "max_recovery_instances",
+})  # fmt: skip
 
 
 def _spec_names(name: str) -> tuple[str, ...]:

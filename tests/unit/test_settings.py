@@ -62,6 +62,13 @@ def test_quota_settings_read_the_prefixed_or_the_spec_names(env, expected):
     assert (settings.limits_source, settings.quota_ttl_seconds) == expected
 
 
+def test_the_fallback_limits_read_their_spec_names():
+    settings = Settings.from_env(
+        {"REPLICATION_LIMIT": "500", "MAX_RECOVERY_INSTANCES": "6000"}
+    )
+    assert (settings.replication_limit, settings.max_recovery_instances) == (500, 6000)
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "named"),
     [
