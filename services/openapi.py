@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from services.models import Status
+from services.models import LimitSource, RegionState, Status
 from services.routes import ALL_ROUTES, Route
 from services.settings import REPLICATION_STATES
 
@@ -15,7 +15,8 @@ NUMBER = {"type": "number"}
 BOOL = {"type": "boolean"}
 STATUS = {"type": "string", "enum": [s.value for s in Status]}
 _ERROR_TEXT = {400: "Invalid input (error.field names it)", 404: "Not found",
-               405: "Method not allowed", 409: "Conflict", 500: "Internal error"}  # fmt: skip
+               405: "Method not allowed", 409: "Conflict", 413: "Body too large",
+               500: "Internal error"}  # fmt: skip
 
 
 def ref(name: str) -> dict:
@@ -33,14 +34,18 @@ def obj(properties: dict, required: tuple[str, ...] = ()) -> dict:
     return schema
 
 
-def envelope(properties: dict, required: tuple[str, ...] = ()) -> dict:
-    """A success body: `success: true` beside the payload's own fields."""
-    success = {"type": "boolean", "const": True}
-    return obj({"success": success, **properties}, ("success", *required))
+def closed(properties: dict, optional: tuple[str, ...] = ()) -> dict:
+    """An object with exactly these properties, all required but `optional`."""
+    schema = obj(properties, tuple(k for k in properties if k not in optional))
+    schema["additionalProperties"] = False
+    return schema
 
 
-def _error_info() -> dict:
-    return null(obj({"code": STRING, "message": STRING}, ("code", "message")))
+def envelope(properties: dict, optional: tuple[str, ...] = ()) -> dict:
+    """A success body with exactly these fields beside `success`."""
+    return closed(
+        {"success": {"type": "boolean", "const": True}, **properties}, optional
+    )
 
 
 def same(schema: dict, *names: str) -> dict:
@@ -48,124 +53,148 @@ def same(schema: dict, *names: str) -> dict:
     return dict.fromkeys(names, schema)
 
 
-def _counts() -> dict:
-    return {
-        **same(null(INT), "totalServers", "replicatingServers", "extendedServers"),
-        "byState": null(ref("ByState")),
-        "maxReplicating": INT,
-        "percentUsed": null(NUMBER),
-        "availableSlots": null(INT),
-        "status": STATUS,
-        "error": _error_info(),
-    }
-
-
-SCOPES = ["account", "region", "combined", "recovery", "data"]
-REGION_STATES = ["ok", "uninitialized", "not-enabled", "error"]
-SNAPSHOT_FIELDS = (
-    "targetAccountId", "scope", "collectedAt", "complete", "combined", "accounts",
-    "recoveryCapacity", "warnings",
-)  # fmt: skip
-VALIDATION_FIELDS = (
-    "valid", "roleAccessible", "drsInitialized", "currentServers",
-    "replicatingServers", "totalAfter", "maxAfter", "percentAfter", "statusAfter",
-)  # fmt: skip
-
-
-def _snapshot_schemas() -> dict:
-    combined = {
-        **same(INT, "totalReplicating", "maxReplicating", "availableSlots"),
-        **same(INT, "configuredAccounts", "reportingAccounts"),
-        "operationalLimit": NUMBER,
-        "percentUsed": null(NUMBER),
-        "status": STATUS,
-        "message": STRING,
-    }
-    recovery = {
-        **same(null(INT), "currentServers", "availableSlots"),
-        "maxRecoveryInstances": INT,
-        "percentUsed": null(NUMBER),
-        "status": STATUS,
-    }
-    warning = {
-        "level": STATUS,
-        "scope": {"type": "string", "enum": SCOPES},
-        **same(null(STRING), "accountId", "region"),
-        **same(STRING, "message", "action"),
-    }
-    account = {
-        "accountId": ACCOUNT_ID,
-        "accountName": STRING,
-        "accountType": {"type": "string", "enum": ["target", "staging"]},
-        **same(BOOL, "accessible", "complete"),
-        **_counts(),
-        "regionalBreakdown": array("RegionCapacity"),
-    }
-    snapshot = {
-        "targetAccountId": ACCOUNT_ID,
-        "scope": {"type": "string", "description": '"all" or a Region'},
-        "collectedAt": {"type": "string", "format": "date-time"},
-        "complete": BOOL,
-        "combined": ref("CombinedCapacity"),
-        "accounts": array("AccountCapacity"),
-        "recoveryCapacity": ref("RecoveryCapacity"),
-        "warnings": array("CapacityWarning"),
-    }
-    region = {"region": STRING, "state": {"type": "string", "enum": REGION_STATES}}
-    return {
-        "ByState": obj(same(INT, *REPLICATION_STATES)),
-        "RegionCapacity": obj({**region, **_counts()}, ("region", "state")),
-        "AccountCapacity": obj(account, ("accountId", "accountType", "accessible")),
-        "CombinedCapacity": obj(combined, ("totalReplicating", "maxReplicating")),
-        "RecoveryCapacity": obj(recovery, ("maxRecoveryInstances", "status")),
-        "CapacityWarning": obj(warning, ("level", "scope", "message", "action")),
-        "CapacitySnapshot": envelope(snapshot, SNAPSHOT_FIELDS),
-    }
+def enum(values) -> dict:
+    return {"type": "string", "enum": [getattr(v, "value", v) for v in values]}
 
 
 def array(name: str) -> dict:
     return {"type": "array", "items": ref(name)}
 
 
-def _account_schemas() -> dict:
-    role = {"type": "string", "example": "arn:aws:iam::222222222222:role/Read"}
-    target = {
+SCOPES = ["account", "combined", "recovery", "data"]
+REGION_STATE = enum(RegionState)
+LIMIT_SOURCE = enum(LimitSource)
+RECOVERY_STATUS = enum((Status.OK, Status.WARNING, Status.CRITICAL, Status.UNKNOWN))
+# Regions counted in emptyRegions: read and empty, or without DRS (never `error`)
+EMPTY_STATES = [s.value for s in RegionState if s is not RegionState.ERROR]
+
+
+def _unit_figures() -> dict:
+    """Counts and limit figures shared by an account × Region and an account."""
+    return {
+        **same(null(INT), "totalServers", "replicatingServers", "extendedServers"),
+        "byState": null(ref("ByState")),
+        **same(INT, "maxReplicating", "operationalLimit"),
+        "percentUsed": null(NUMBER),
+        "availableSlots": null(INT),
+        "status": STATUS,
+        "error": null(ref("ErrorInfo")),
+    }
+
+
+def _snapshot_schemas() -> dict:
+    """The capacity snapshot of SPEC §7, field for field: every schema is closed, so
+    an answer with a field the document lacks (or without one it lists) fails."""
+    region = {"region": STRING, "state": REGION_STATE, **_unit_figures()}
+    region["limitSource"] = LIMIT_SOURCE
+    account = {
         "accountId": ACCOUNT_ID,
         "accountName": STRING,
-        "roleArn": role,
-        "externalId": {"type": "string", "minLength": 2, "maxLength": 1224},
+        "accountType": enum(("target", "staging")),
+        **same(BOOL, "accessible", "complete"),
+        **_unit_figures(),
+        "busiestRegion": null(STRING),
+        "regionalBreakdown": array("RegionCapacity"),
+        "emptyRegions": {
+            "type": "object",
+            "description": "Regions in scope not listed, counted by state",
+            "propertyNames": {"enum": EMPTY_STATES},
+            "additionalProperties": INT,
+        },
     }
-    staging = {**target, "region": {"type": "string", "example": "us-east-1"}}
-    stored = same(STRING, "createdAt", "updatedAt")
-    required = ("accountId", "accountName", "roleArn")
+    combined = {
+        "region": null(STRING),
+        **same(INT, "totalReplicating", "maxReplicating", "operationalLimit"),
+        "percentUsed": null(NUMBER),
+        "availableSlots": INT,
+        "status": STATUS,
+        "message": STRING,
+        **same(INT, "configuredAccounts", "reportingAccounts"),
+    }
+    recovery = {
+        "region": null(STRING),
+        "currentServers": null(INT),
+        "maxRecoveryInstances": INT,
+        "limitSource": LIMIT_SOURCE,
+        "percentUsed": null(NUMBER),
+        "availableSlots": null(INT),
+        "status": RECOVERY_STATUS,
+    }
+    warning = {
+        "level": STATUS,
+        "scope": enum(SCOPES),
+        "accountId": null(ACCOUNT_ID),
+        "region": null(STRING),
+        **same(STRING, "message", "action"),
+    }
+    snapshot = {
+        "targetAccountId": ACCOUNT_ID,
+        "scope": {"type": "string", "description": '"all" or a Region'},
+        "collectedAt": {"type": "string", "format": "date-time"},
+        "complete": BOOL,
+        "status": {**STATUS, "description": "overall: the worst of every unit"},
+        "combined": ref("CombinedCapacity"),
+        "combinedByRegion": array("CombinedCapacity"),
+        "accounts": array("AccountCapacity"),
+        "recoveryCapacity": ref("RecoveryCapacity"),
+        "recoveryByRegion": array("RecoveryCapacity"),
+        "warnings": array("CapacityWarning"),
+    }
     return {
-        "StagingAccount": obj({**staging, **same(STRING, "addedAt", "addedBy")}),
+        "ByState": closed(same(INT, *REPLICATION_STATES)),
+        "ErrorInfo": closed(same(STRING, "code", "message")),
+        "RegionCapacity": closed(region),
+        "AccountCapacity": closed(account),
+        "CombinedCapacity": closed(combined),
+        "RecoveryCapacity": closed(recovery),
+        "CapacityWarning": closed(warning),
+        "CapacitySnapshot": envelope(snapshot),
+    }
+
+
+def _account_schemas() -> dict:
+    """Requests may carry `externalId`; answers never do, only `hasExternalId`."""
+    role = {"type": "string", "example": "arn:aws:iam::222222222222:role/Read"}
+    external_id = {"type": "string", "minLength": 2, "maxLength": 1224}
+    region = {"type": "string", "example": "us-east-1"}
+    target_input = {"accountId": ACCOUNT_ID, "accountName": STRING, "roleArn": role}
+    answer = {**target_input, "hasExternalId": BOOL}
+    staging = {
+        **answer,
+        "region": region,
+        **same(STRING, "addedAt", "addedBy"),
+    }
+    target = {
+        **answer,
+        **same(STRING, "createdAt", "updatedAt"),
+        "version": INT,
+        "stagingAccounts": array("StagingAccount"),
+    }
+    absent = ("roleArn", "region", "addedAt", "addedBy", "createdAt", "updatedAt")
+    return {
+        "StagingAccount": closed(staging, absent),
         "StagingAccountInput": obj(
-            {**staging, "addedBy": STRING}, (*required, "region")
-        ),
-        "TargetAccount": obj(
             {
-                **target,
-                **stored,
-                "version": INT,
-                "stagingAccounts": array("StagingAccount"),
+                **target_input,
+                "externalId": external_id,
+                "region": region,
+                "addedBy": STRING,
             },
-            ("accountId", "accountName", "stagingAccounts"),
+            ("accountId", "accountName", "roleArn", "region"),
+        ),  # fmt: skip
+        "TargetAccount": closed(target, (*absent, "version")),
+        "TargetAccountInput": obj(
+            {**target_input, "externalId": external_id}, ("accountId", "accountName")
         ),
-        "TargetAccountInput": obj(target, ("accountId", "accountName")),
-        "TargetAccountList": envelope(
-            {"targetAccounts": array("TargetAccount")}, ("targetAccounts",)
-        ),
+        "TargetAccountList": envelope({"targetAccounts": array("TargetAccount")}),
         "TargetAccountCreated": envelope(
-            {"message": STRING, "targetAccount": ref("TargetAccount")},
-            ("targetAccount",),
+            {"message": STRING, "targetAccount": ref("TargetAccount")}
         ),
         "TargetAccountDetail": envelope(
             {
                 "targetAccount": ref("TargetAccount"),
                 "stagingAccounts": array("StagingAccount"),
-            },
-            ("targetAccount", "stagingAccounts"),
+            }
         ),
         "StagingAccountsChanged": envelope(
             {
@@ -173,7 +202,7 @@ def _account_schemas() -> dict:
                 "stagingAccounts": array("StagingAccount"),
                 "impact": null(ref("RemovalImpact")),
             },
-            ("message", "stagingAccounts"),
+            ("impact",),
         ),
     }
 
@@ -183,20 +212,28 @@ def _validation_schemas() -> dict:
     request = {"targetAccountId": ACCOUNT_ID, **account}
     request |= same(STRING, "roleArn", "externalId")
     result = {
-        **same(BOOL, "valid", "roleAccessible", "alreadyRegistered"),
+        **same(BOOL, "valid", "roleAccessible"),
         "drsInitialized": null(BOOL),
         **account,
         **same(null(INT), "currentServers", "replicatingServers"),
+        "accountReplicatingServers": INT,
         **same(null(INT), "totalAfter", "maxAfter"),
         "percentAfter": null(NUMBER),
         "statusAfter": null(STATUS),
+        "regionAfter": null(STRING),
+        **same(BOOL, "projectionComplete", "alreadyRegistered"),
         "message": STRING,
-        "error": _error_info(),
+        "error": ref("ErrorInfo"),
     }
+    only_valid = (
+        "accountReplicatingServers",
+        "projectionComplete",
+        "alreadyRegistered",
+    )
     impact = {
         "accountId": ACCOUNT_ID,
         "replicatingServers": null(INT),
-        "hasReplicatingServers": BOOL,
+        "hasReplicatingServers": null(BOOL),
         **same(INT, "totalBefore", "totalAfter", "maxBefore", "maxAfter"),
         "percentAfter": null(NUMBER),
         "statusAfter": STATUS,
@@ -211,13 +248,11 @@ def _validation_schemas() -> dict:
         "ValidationRequest": obj(
             request, ("targetAccountId", "accountId", "roleArn", "region")
         ),
-        "ValidationResult": envelope(result, VALIDATION_FIELDS),
+        "ValidationResult": envelope(result, (*only_valid, "error")),
         "RemovalImpact": obj(impact, ("accountId", "totalAfter", "maxAfter")),
-        "RemovalImpactEnvelope": envelope(
-            {"impact": ref("RemovalImpact")}, ("impact",)
-        ),
-        "Error": obj(error, ("code", "message")),
-        "ErrorEnvelope": obj(failed, ("success", "error")),
+        "RemovalImpactEnvelope": envelope({"impact": ref("RemovalImpact")}),
+        "Error": closed(error, ("field",)),
+        "ErrorEnvelope": closed(failed),
     }
 
 
@@ -247,7 +282,8 @@ def _responses(route: Route) -> dict:
     else:
         content = {"application/json": {"schema": ref(route.response)}}
     answers = {str(route.status): {"description": route.summary, "content": content}}
-    for status in (*route.failures, 500):
+    too_large = (413,) if route.request else ()  # the API refuses bodies over 1 MiB
+    for status in (*route.failures, *too_large, 500):
         answers[str(status)] = {
             "description": _ERROR_TEXT[status],
             "content": {"application/json": {"schema": ref("ErrorEnvelope")}},

@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 
 from dashboard import create_app
 from dashboard.api import MAX_BODY_BYTES, api_blueprint
+from services.export import COLUMNS, capacity_csv
 from services.routes import ALL_ROUTES
 from tests.conftest import demo_backend
 
@@ -69,9 +70,14 @@ def test_capacity_snapshot_has_the_spec_fields(reader):
     answer = reader.get(CAPACITY)
     assert answer.status_code == 200
     body = answer.get_json()
-    assert {"success", "targetAccountId", "scope", "collectedAt", "complete",
-            "combined", "accounts", "recoveryCapacity", "warnings"} <= set(body)  # fmt: skip
+    assert list(body) == [
+        "success", "targetAccountId", "scope", "collectedAt", "complete", "status",
+        "combined", "combinedByRegion", "accounts", "recoveryCapacity",
+        "recoveryByRegion", "warnings",
+    ]  # fmt: skip
     assert body["scope"] == "all" and body["combined"]["configuredAccounts"] == 3
+    # staging-01 holds 230 of 300 in us-east-1: WARNING there, and so overall
+    assert body["status"] == "WARNING" and body["combined"]["region"] == "us-east-1"
 
 
 def test_capacity_of_one_region_with_refresh(reader):
@@ -80,11 +86,17 @@ def test_capacity_of_one_region_with_refresh(reader):
     assert body["combined"]["totalReplicating"] == 20 + 60
 
 
-def test_csv_export_is_a_download(reader):
+def test_csv_export_is_a_download_of_the_snapshot_on_the_api(reader):
+    snapshot = reader.get(CAPACITY).get_json()
     answer = reader.get(f"{CAPACITY}.csv")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     assert answer.headers["Content-Disposition"].startswith("attachment; filename=")
-    assert answer.get_data(as_text=True).startswith("targetAccountId,accountId,")
+    text = answer.get_data(as_text=True)
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+    if snapshot["collectedAt"] not in text:  # the cache turned over in between
+        snapshot = reader.get(CAPACITY).get_json()
+    # the same bytes as the dashboard's download of the same (cached) snapshot
+    assert text == capacity_csv(snapshot)
 
 
 def test_validate_answers_200_valid_or_not(reader):
