@@ -1063,6 +1063,60 @@ def test_no_servers_in_a_scoped_region():
     assert snap["warnings"] == []
 
 
+# -- the demo's story (scenarios/demo.json) ---------------------------------------------------
+
+DEMO = ROOT / "scenarios" / "demo.json"
+DEMO_REGIONS = "us-east-1,us-east-2,us-west-2,eu-west-1"
+
+
+def test_demo_shows_an_account_across_two_regions_and_a_raised_quota():
+    snap = snapshot(str(DEMO), DEMO_REGIONS)
+    # staging-east-01: us-east-1 238 + 4 + 2 + 2 + 1 = 247 (5 STOPPED + 3 DISCONNECTED
+    # out, 255 servers) of 300: 82.33 %, WARNING, 3 short of CRITICAL (250), 53 slots;
+    # us-east-2 331 + 6 INITIAL_SYNC + 3 PAUSED = 340 (4 STOPPED out, 344) of an applied
+    # 500: 68.0 %, INFO, op 417, 160 slots (at 300 it would be HYPER-CRITICAL).
+    # Busiest by ratio: us-east-1 (0.823 > 0.68) though us-east-2 holds more.
+    r = regions(snap, "222222222222")
+    assert set(r) == {"us-east-1", "us-east-2"}
+    check_region(r["us-east-1"], 247, 255, 0, 300, DEFAULT, 250, 82.3, 53, "WARNING")
+    check_region(r["us-east-2"], 340, 344, 0, 500, APPLIED, 417, 68.0, 160, "INFO")
+    check_account(snap, "222222222222", type_="staging", replicating=587, total=599,
+                  extended=0, status="WARNING", busiest="us-east-1", limit=300,
+                  operational=250, percent=82.3, available=53)  # fmt: skip
+    # staging-west-01: 166 in us-west-2 (55.33 %), 44 in us-east-1: OK in both rows
+    check_account(snap, "333333333333", type_="staging", replicating=210, total=213,
+                  extended=0, status="OK", busiest="us-west-2", limit=300,
+                  operational=250, percent=55.3, available=134)  # fmt: skip
+    # staging-eu-01: 112 + 3 RESCAN + 2 PAUSED = 117 (12 out, 129): 39.0 %
+    check_account(snap, "666666666666", type_="staging", replicating=117, total=129,
+                  extended=0, status="OK", busiest="eu-west-1", limit=300,
+                  operational=250, percent=39.0, available=183)  # fmt: skip
+    # target: us-east-1 90 + 2 PAUSED + 1 STALLED = 93 (31.0 %) of 319 servers (220
+    # extended); us-east-2 12 of 303; us-west-2 50 of 170; eu-west-1 31 of 91
+    check_account(snap, TARGET, type_="target", replicating=186, total=883,
+                  extended=690, status="OK", busiest="us-east-1", limit=300,
+                  operational=250, percent=31.0, available=207)  # fmt: skip
+    # combined (N = 4): us-east-1 93 + 247 + 44 = 384 of 1200 (32.0 %); us-east-2
+    # 12 + 340 = 352 of 300 + 500 + 300 + 300 = 1400 (25.14 %, op 1167); us-west-2
+    # 50 + 166 = 216 of 1200 (18.0 %); eu-west-1 31 + 117 = 148 of 1200 (12.33 %)
+    check_combined_region(snap, "us-east-2", 352, 1400, 1167, 25.1, 1048, "OK")
+    check_combined_region(snap, "us-west-2", 216, 1200, 1000, 18.0, 984, "OK")
+    check_combined_region(snap, "eu-west-1", 148, 1200, 1000, 12.3, 1052, "OK")
+    check_combined(snap, "us-east-1", 384, 1200, 1000, 32.0, 816, "OK", 4, 4)
+    # recovery: us-east-1 319 / 4000 = 7.975 % → 8.0 (the busiest); us-east-2 303 →
+    # 7.575 % → 7.6
+    check_recovery_region(snap, "us-east-2", 303, 4000, DEFAULT, 7.6, 3697, "OK")
+    check_recovery(snap, "us-east-1", 319, 4000, DEFAULT, 8.0, 3681, "OK")
+    # some warnings, not everything red
+    assert snap["status"] == "WARNING"
+    expect_warnings(
+        snap,
+        ("WARNING", "account", "222222222222", "us-east-1"),
+        ("INFO", "account", "222222222222", "us-east-2"),
+    )
+    check_limit_noted(snap, "222222222222", "us-east-2", 500, "raised")
+
+
 # -- CSV and exit codes ------------------------------------------------------------------
 
 CSV_COLUMNS = [
