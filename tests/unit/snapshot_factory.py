@@ -12,8 +12,10 @@ recovery, warnings) is what production computes.
     )
 
 A Region value is an int (that many CONTINUOUS servers), a dict of state counts (plus an
-optional "extended" count, servers that are CONTINUOUS and extended), or one of the
-Region states "error", "uninitialized", "not-enabled".
+optional "extended" count, servers that are CONTINUOUS and extended, and an optional
+"limit", the account's applied quota L-C1D14A2B there), or one of the Region states
+"error", "uninitialized", "not-enabled". Without "limit" the Region's limit is the
+setting's (limitSource "setting"), as when Service Quotas is not read.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from services.metrics import CapacitySnapshot
 from services.models import (
     AccountReading,
     ErrorInfo,
+    LimitSource,
+    Quota,
     RegionCapacity,
     RegionState,
     zero_by_state,
@@ -50,6 +54,7 @@ def region_capacity(name: str, spec: RegionSpec) -> RegionCapacity:
         return RegionCapacity(name, state)
     counts = {"CONTINUOUS": spec} if isinstance(spec, int) else dict(spec)
     extended = counts.pop("extended", 0)
+    applied = counts.pop("limit", None)
     by_state = zero_by_state()
     by_state.update(counts)
     by_state["CONTINUOUS"] += extended
@@ -61,6 +66,9 @@ def region_capacity(name: str, spec: RegionSpec) -> RegionCapacity:
         replicating_servers=counting - extended,
         extended_servers=extended,
         by_state=by_state,
+        replication_limit=(
+            Quota(applied, LimitSource.APPLIED) if applied is not None else None
+        ),
     )
 
 
