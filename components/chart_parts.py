@@ -60,12 +60,15 @@ def note(text: str) -> dict:
     }
 
 
-def text_markers(name: str, x: list, y: list, text: str, hover: str, symbol: str):
+def text_markers(
+    name: str, x: list, y: list, text: str, hover: str, symbol: str, customdata=None
+):
     """One scatter trace that labels several bars (e.g. "unknown") at once."""
     return go.Scatter(
         name=name,
         x=x,
         y=y,
+        customdata=customdata,
         mode="markers+text",
         text=[text] * len(x),
         textposition="top center",

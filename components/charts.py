@@ -1,7 +1,9 @@
-"""Stacked bars: servers per account (by Region or state) and per Region (by account).
+"""Bars: each account × Region against its own limit (or an account's servers by
+state), and replicating servers per Region (stacked by account) against that Region's
+combined limits.
 
-Both draw one trace per stack key (never one per bar) and no per-bar shapes, so a fleet
-of 100 accounts × 34 Regions stays a small figure.
+Both draw one trace per Region, state or account (never one per bar) and no per-bar
+shapes, so a fleet of 100 accounts × 34 Regions stays a small figure.
 """
 
 from __future__ import annotations
@@ -22,16 +24,20 @@ from components.chart_parts import (
     stacked_layout,
     text_markers,
 )
-from components.format import account_label
-from services.settings import REPLICATION_STATES, Settings
-from services.thresholds import operational_limit
+from components.format import account_label, of_limit
+from components.status import status_text
+from services.settings import CRITICAL_SHARE, REPLICATION_STATES, Settings
 
 STACK_BY_REGION = "region"
 STACK_BY_STATE = "state"
 DEFAULT_NON_COUNTING = Settings.non_replicating_states
-COUNTING_GROUP = "Counts toward the limit"
+ACTIVE_GROUP = "Active states"
 NOT_COUNTING_GROUP = "Not counting"
 OFF_SCALE_FACTOR = 5  # scale to the bars when the limits are this much taller
+UNIT_HOVER = (
+    "%{customdata[0]:,} of %{customdata[1]:,} (limit: %{customdata[2]})"
+    "<br>%{y:.1f} % of its limit · %{customdata[3]}<extra></extra>"
+)
 ACCOUNT_COLOR_OFFSET = 24  # accounts take the light palette, Regions the dark one
 
 
@@ -56,19 +62,39 @@ def region_rows(account: dict) -> dict[str, int | None]:
     }
 
 
-def _stack_by_region(accounts: list[dict], labels: list[str]) -> list[go.Bar]:
-    rows = [region_rows(a) for a in accounts]
-    regions = sorted({r for row in rows for r, n in row.items() if n is not None})
-    return [
-        go.Bar(
-            name=region,
-            x=labels,
-            y=[row.get(region) for row in rows],
-            marker_color=palette_color(i),
-            hovertemplate=f"%{{x}}<br>{region}: %{{y}} replicating<extra></extra>",
-        )
-        for i, region in enumerate(regions)
+def _unit_cell(unit: dict | None) -> tuple[float | None, list | None]:
+    """One account × Region bar: its share of its own limit, and its hover data (raw
+    numbers and codes: a fleet of 3,400 units must stay a small figure)."""
+    if unit is None or unit.get("replicatingServers") is None:
+        return None, None
+    return unit.get("percentUsed"), [
+        unit["replicatingServers"],
+        unit.get("maxReplicating"),
+        unit.get("limitSource"),
+        unit.get("status"),
     ]
+
+
+def _units_by_region(accounts: list[dict], labels: list[str]) -> list[go.Bar]:
+    units = [
+        {r["region"]: r for r in a.get("regionalBreakdown") or ()} for a in accounts
+    ]
+    known = (u for row in units for u in row.values())
+    regions = sorted({u["region"] for u in known if _unit_cell(u)[0] is not None})
+    traces = []
+    for i, region in enumerate(regions):
+        cells = [_unit_cell(row.get(region)) for row in units]
+        traces.append(
+            go.Bar(
+                name=region,
+                x=labels,
+                y=[share for share, _ in cells],
+                customdata=[hover for _, hover in cells],
+                marker_color=palette_color(i),
+                hovertemplate=f"%{{x}}<br>{region}: {UNIT_HOVER}",
+            )
+        )
+    return traces
 
 
 def _state_counts(accounts: list[dict], state: str) -> list[int | None]:
@@ -79,11 +105,11 @@ def _state_counts(accounts: list[dict], state: str) -> list[int | None]:
 
 
 def _stack_by_state(accounts, labels, non_counting) -> list[go.Bar]:
-    counting = [s for s in REPLICATION_STATES if s not in non_counting]
+    active = [s for s in REPLICATION_STATES if s not in non_counting]
     stopped = [s for s in REPLICATION_STATES if s in non_counting]
     traces = []
-    for state in counting + stopped:  # non-counting states on top, hatched grey
-        group = NOT_COUNTING_GROUP if state in non_counting else COUNTING_GROUP
+    for state in active + stopped:  # non-counting states on top, hatched grey
+        group = NOT_COUNTING_GROUP if state in non_counting else ACTIVE_GROUP
         traces.append(
             go.Bar(
                 name=state,
@@ -95,111 +121,138 @@ def _stack_by_state(accounts, labels, non_counting) -> list[go.Bar]:
                 },
                 legendgroup=group,
                 legendgrouptitle_text=group,
-                hovertemplate=f"%{{x}}<br>{state}: %{{y}}<extra>{group}</extra>",
+                hovertemplate=f"%{{x}}<br>{state}: %{{y}} servers<extra>{group}</extra>",
             )
         )
     return traces
 
 
-def _account_markers(accounts, labels, tops) -> tuple[list, list[str]]:
-    """'unknown' on accounts not reporting, '≥' on incomplete ones, and their notes."""
+def _not_reporting(accounts, labels) -> tuple[list, list[str]]:
+    """'unknown' on accounts not reporting, and its note."""
     missing = [i for i, a in enumerate(accounts) if not a.get("accessible")]
-    partial = [
-        i
+    if not missing:
+        return [], []
+    marker = text_markers(
+        "Not reporting (unknown)",
+        [labels[i] for i in missing],
+        [0] * len(missing),
+        "unknown",
+        "%{x}<br>not reporting: servers unknown, not counted<extra></extra>",
+        "x",
+    )
+    return [marker], [f"{len(missing)} not reporting: marked 'unknown', no bar drawn"]
+
+
+def _unreadable_regions(accounts, labels) -> tuple[list, list[str]]:
+    """'?' on accounts with Regions that could not be read: those units are unknown."""
+    unread = {
+        i: [r["region"] for r in a.get("regionalBreakdown") or ()
+            if r.get("replicatingServers") is None]
         for i, a in enumerate(accounts)
-        if a.get("accessible") and not a.get("complete")
+        if a.get("accessible")
+    }  # fmt: skip
+    unread = {i: names for i, names in unread.items() if names}
+    if not unread:
+        return [], []
+    marker = text_markers(
+        "Region unreadable (unknown)",
+        [labels[i] for i in unread],
+        [0] * len(unread),
+        "?",
+        "%{x}<br>not read: %{customdata} (unknown, no bar)<extra></extra>",
+        "triangle-up-open",
+        [", ".join(names) for names in unread.values()],
+    )
+    return [marker], [f"{len(unread)} with unreadable Regions: marked '?'"]
+
+
+def _share_lines() -> list[dict]:
+    """The operational and hard limits as shares: true for every unit, whatever its L."""
+    operational = float(CRITICAL_SHARE * 100)
+    return [
+        limit_line(
+            operational,
+            f"Operational limit ({CRITICAL_SHARE} of each limit)",
+            OPERATIONAL_COLOR,
+            "dash",
+        ),
+        limit_line(100, "Hard limit (each unit's own)", HARD_LIMIT_COLOR, "solid"),
     ]
-    traces, notes = [], []
-    if missing:
-        traces.append(
-            text_markers(
-                "Not reporting (unknown)",
-                [labels[i] for i in missing],
-                [0] * len(missing),
-                "unknown",
-                "%{x}<br>not reporting: servers unknown, not counted<extra></extra>",
-                "x",
-            )
-        )
-        notes.append(f"{len(missing)} not reporting: marked 'unknown', no bar drawn")
-    if partial:
-        traces.append(
-            text_markers(
-                "Incomplete (lower bound)",
-                [labels[i] for i in partial],
-                [tops[i] for i in partial],
-                "≥",
-                "%{x}<br>some Regions unreadable: at least %{y}<extra></extra>",
-                "triangle-up-open",
-            )
-        )
-        notes.append(f"{len(partial)} incomplete: bar is a lower bound (≥)")
-    return traces, notes
 
 
 def account_bars(
     snapshot: dict,
     stack_by: str = STACK_BY_REGION,
-    limit: int = Settings.replication_limit,
     non_counting=DEFAULT_NON_COUNTING,
 ) -> go.Figure:
-    """One bar per account ("name (id)"), stacked by Region or by replication state.
+    """Per account ("name (id)"): its account × Region units, or its servers by state.
 
-    Region stacks show replicating servers (extended ones excluded); state stacks show
-    every source server, the non-counting states grey and hatched on top.
+    By Region, each unit is its own bar (bars grouped by account, one colour per
+    Region), drawn as its replicating servers' share of its OWN limit L(a, r): with
+    raised or lowered quotas, counts against one common line would be false, while
+    "5/6 of its limit" and "100 % of its limit" are each unit's operational and hard
+    limits whatever L is (SPEC §4.2). The hover gives the counts ("247 of 300").
+    By state, the bars stack every source server of the account, extended ones
+    included: a sum over Regions is not a unit, so no limit is drawn against it.
     """
     accounts = list(snapshot.get("accounts") or ())
     labels = [account_label(a) for a in accounts]
+    markers, notes = _not_reporting(accounts, labels)
     if stack_by == STACK_BY_STATE:
         traces = _stack_by_state(accounts, labels, non_counting)
-        title = "Source servers per account, by replication state"
-    else:
-        traces = _stack_by_region(accounts, labels)
-        title = "Replicating servers per account, by Region"
-    tops = stack_tops(traces, len(accounts))
-    markers, notes = _account_markers(accounts, labels, tops)
-    if stack_by == STACK_BY_STATE:
-        notes.append("all source servers, extended ones included")
-    operational = float(operational_limit(limit))
-    fig = go.Figure(traces + markers)
-    stacked_layout(fig, title, max([limit, *tops]), notes)
+        notes.append("all source servers in scope, extended ones included")
+        fig = go.Figure(traces + markers)
+        top = max([1, *stack_tops(traces, len(accounts))])
+        stacked_layout(fig, "Source servers per account, by state", top, notes)
+        fig.update_layout(yaxis_title_text="source servers")
+        return fig
+    traces = _units_by_region(accounts, labels)
+    unread, unread_notes = _unreadable_regions(accounts, labels)
+    fig = go.Figure(traces + markers + unread)
+    tallest = max([100.0, *(y or 0 for t in traces for y in t.y)])
+    stacked_layout(
+        fig,
+        "Each account × Region against its own limit",
+        tallest,
+        notes + unread_notes,
+    )
     fig.update_layout(
-        shapes=[
-            limit_line(
-                operational,
-                f"Operational limit {operational:g}",
-                OPERATIONAL_COLOR,
-                "dash",
-            ),
-            limit_line(limit, f"Hard limit {limit:,}", HARD_LIMIT_COLOR, "solid"),
-        ]
+        barmode="group",
+        yaxis={"title": {"text": "% of the unit's own limit"}, "ticksuffix": " %"},
+        shapes=_share_lines(),
     )
     return fig
 
 
-def region_reporting(accounts: list[dict], regions: list[str]) -> list[int]:
-    """Accounts reporting each Region: accessible, and that Region not in error."""
-    failed: dict[str, int] = {}
-    for account in accounts:
-        for region, count in region_rows(account).items():
-            if count is None:
-                failed[region] = failed.get(region, 0) + 1
-    reporting = sum(1 for a in accounts if a.get("accessible"))
-    return [reporting - failed.get(region, 0) for region in regions]
+def _combined_limits(snapshot: dict, regions: list[str]) -> tuple[list, list, list]:
+    """Each Region's combined hard and operational limits from `combinedByRegion` (the
+    sum of the accounts' own limits there), and its status; None where not listed."""
+    by_region = {c["region"]: c for c in snapshot.get("combinedByRegion") or ()}
+    rows = [by_region.get(region) or {} for region in regions]
+    return (
+        [row.get("maxReplicating") for row in rows],
+        [row.get("operationalLimit") for row in rows],
+        [
+            [of_limit(row.get("totalReplicating"), row.get("maxReplicating")),
+             status_text(row.get("status"))] if row else None
+            for row in rows
+        ],
+    )  # fmt: skip
 
 
-def region_bars(snapshot: dict, limit: int = Settings.replication_limit) -> go.Figure:
-    """One bar per Region, stacked by account, with each Region's combined limit.
+def region_bars(snapshot: dict) -> go.Figure:
+    """One bar per Region, stacked by account, with that Region's combined limits.
 
-    A Region's combined limit is (accounts reporting in that Region) × `limit`. AWS
-    enforces the quota per account and Region, so every accessible account holds
-    `limit` slots in every Region, used yet or not: this is the per-Region form of the
-    combined maximum N × L. An account whose Region could not be read is left out, as
-    inaccessible accounts are left out of N.
+    A Region's combined limits are the snapshot's `combinedByRegion` figures: the sum
+    over the accessible accounts of each one's own limit in that Region (SPEC §4.3),
+    never N × one setting. An account whose Region could not be read is not drawn.
     """
     accounts = list(snapshot.get("accounts") or ())
     rows = [region_rows(a) for a in accounts]
-    regions = sorted({r for row in rows for r in row})
+    regions = sorted(
+        {r for row in rows for r in row}
+        | {c["region"] for c in snapshot.get("combinedByRegion") or ()}
+    )
     traces = [
         go.Bar(
             name=account_label(account),
@@ -211,20 +264,21 @@ def region_bars(snapshot: dict, limit: int = Settings.replication_limit) -> go.F
         for i, (account, row) in enumerate(zip(accounts, rows, strict=True))
         if any(n is not None for n in row.values())
     ]
-    reporting = region_reporting(accounts, regions)
-    caps = [n * limit for n in reporting]
+    caps, operational_caps, hover = _combined_limits(snapshot, regions)
     hard = limit_markers(
-        f"Combined hard limit (accounts reporting × {limit:,})",
+        "Combined hard limit (the accounts' limits added)",
         regions,
         caps,
         HARD_LIMIT_COLOR,
         3,
-        "%{x}<br>hard limit %{y:,}<extra>accounts reporting × limit</extra>",
+        "%{x}: %{customdata[0]} · %{customdata[1]}<br>hard limit %{y:,}"
+        "<extra>the accounts' own limits there, added</extra>",
     )
+    hard.customdata = hover
     operational = limit_markers(
         "Combined operational limit",
         regions,
-        [float(n * operational_limit(limit)) for n in reporting],
+        operational_caps,
         OPERATIONAL_COLOR,
         2,
         "%{x}<br>operational limit %{y:,}<extra></extra>",
@@ -236,11 +290,14 @@ def region_bars(snapshot: dict, limit: int = Settings.replication_limit) -> go.F
     if any(n is None for row in rows for n in row.values()):
         notes.append("unreadable account × Region pairs: not drawn")
     tallest = max([0, *stack_tops(traces, len(regions))])
-    top = max([1, tallest, *caps])
+    known_caps = [c for c in caps if c is not None]
+    top = max([1, tallest, *known_caps])
     if tallest and top > OFF_SCALE_FACTOR * tallest:
         # Many accounts make the limits dwarf the bars: scale to the bars instead.
         top = tallest * 1.2
-        notes.append(f"limits up to {max(caps):,} are above the scale (Autoscale)")
+        notes.append(
+            f"limits up to {max(known_caps):,} are above the scale (Autoscale)"
+        )
     fig = go.Figure([*traces, hard, operational])
     stacked_layout(fig, "Replicating servers per Region, by account", top, notes)
     return fig

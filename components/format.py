@@ -44,3 +44,38 @@ def reporting_text(reporting: int | None, configured: int | None) -> str:
     """Text like "3 of 4 accounts reporting"."""
     noun = "account" if configured == 1 else "accounts"
     return f"{fmt_count(reporting)} of {fmt_count(configured)} {noun} reporting"
+
+
+# Where a limit came from (SPEC §4.1), in the words a reader expects.
+LIMIT_SOURCES = {
+    "applied": "applied quota",
+    "aws-default": "AWS default",
+    "setting": "setting: quota not read",
+}
+
+
+def limit_source_text(source: str | None) -> str:
+    """ "applied" -> "applied quota"; an unknown source is shown as it is."""
+    return LIMIT_SOURCES.get(source or "", source or "source unknown")
+
+
+def of_limit(used: int | None, limit: int | None, source: str | None = None) -> str:
+    """ "247 of 300", or "247 of 500 (applied quota)" when the source is given."""
+    text = f"{fmt_count(used)} of {fmt_count(limit)}"
+    return f"{text} ({limit_source_text(source)})" if source else text
+
+
+def busiest_unit(account: dict) -> dict | None:
+    """The account's busiest account × Region (its `busiestRegion`), if any."""
+    region = account.get("busiestRegion")
+    units = account.get("regionalBreakdown") or ()
+    return next((u for u in units if u.get("region") == region), None)
+
+
+def busiest_text(account: dict) -> str:
+    """ "us-east-1: 247 of 300": the busiest unit against its own limit; "—" if none."""
+    unit = busiest_unit(account)
+    if unit is None:
+        return MISSING
+    used = of_limit(unit.get("replicatingServers"), unit.get("maxReplicating"))
+    return f"{unit['region']}: {used}"

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from components.charts import account_bars, region_bars
 from components.tables import sort_accounts
 from tests.unit.snapshot_factory import (
-    LIMIT,
     inaccessible,
     make_snapshot,
     staging,
@@ -19,7 +18,8 @@ REGIONS = ["eu-west-1", "us-east-1", "us-west-2"]
 region_spec = st.one_of(
     st.integers(0, 400),
     st.fixed_dictionaries(
-        {"CONTINUOUS": st.integers(0, 200), "STOPPED": st.integers(0, 50)}
+        {"CONTINUOUS": st.integers(0, 200), "STOPPED": st.integers(0, 50)},
+        optional={"limit": st.integers(1, 1000)},  # an applied quota
     ),
     st.just("error"),
     st.just("uninitialized"),
@@ -41,22 +41,36 @@ def snapshots(draw):
 
 @settings(max_examples=100, deadline=None)
 @given(snapshots())
-def test_account_bar_heights_are_the_replicating_counts_and_unknown_stays_blank(snap):
-    traces = [t for t in account_bars(snap, "region", LIMIT).data if t.type == "bar"]
+def test_each_account_region_bar_is_that_units_share_of_its_own_limit(snap):
+    traces = [t for t in account_bars(snap, "region").data if t.type == "bar"]
     for i, account in enumerate(snap["accounts"]):
-        values = [t.y[i] for t in traces]
-        if not account["accessible"]:
-            assert all(v is None for v in values)
-        else:
-            assert sum(v or 0 for v in values) == account["replicatingServers"]
+        drawn = {t.name: t.y[i] for t in traces if t.y[i] is not None}
+        units = {
+            u["region"]: u["percentUsed"]
+            for u in account["regionalBreakdown"]
+            if u["replicatingServers"] is not None
+        }
+        assert drawn == units  # unknown units (and accounts) stay blank
+        for trace in traces:
+            if trace.y[i] is not None:
+                used, limit, _source, _status = trace.customdata[i]
+                assert trace.y[i] == round(used / limit * 100, 1)
 
 
 @settings(max_examples=100, deadline=None)
 @given(snapshots())
-def test_region_bars_total_the_accounts_replicating_servers(snap):
-    traces = [t for t in region_bars(snap, LIMIT).data if t.type == "bar"]
-    drawn = sum(v or 0 for t in traces for v in t.y)
-    assert drawn == snap["combined"]["totalReplicating"]
+def test_region_bars_total_each_regions_combined_against_its_combined_limits(snap):
+    fig = region_bars(snap)
+    traces = [t for t in fig.data if t.type == "bar"]
+    hard = next(t for t in fig.data if t.name.startswith("Combined hard limit"))
+    combined = {c["region"]: c for c in snap["combinedByRegion"]}
+    for j, region in enumerate(hard.x):
+        drawn = sum(t.y[j] or 0 for t in traces)
+        assert drawn == combined[region]["totalReplicating"]
+        assert hard.y[j] == combined[region]["maxReplicating"]
+    if snap["combined"]["region"]:
+        binding = combined[snap["combined"]["region"]]
+        assert binding == snap["combined"]
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,19 +1,15 @@
-"""Bar charts: what each trace holds, limits drawn, unknown never drawn as zero, size."""
+"""Bar charts: each unit against its own limit, combined limits per Region from the
+snapshot, unknown never drawn as zero, size."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
 from components.chart_parts import STATE_COLORS
-from components.charts import (
-    STACK_BY_STATE,
-    account_bars,
-    region_bars,
-    region_reporting,
-)
+from components.charts import STACK_BY_STATE, account_bars, region_bars
 from components.format import account_label
 from services.settings import REPLICATION_STATES
-from services.thresholds import operational_limit
+from services.thresholds import operational_count
 from tests.unit.snapshot_factory import (
     LIMIT,
     NON_COUNTING,
@@ -45,33 +41,61 @@ def bars(fig: go.Figure) -> list[go.Bar]:
     return [t for t in fig.data if t.type == "bar"]
 
 
-def test_account_bars_have_one_trace_per_region_holding_the_replicating_counts():
+def units(account: dict) -> dict[str, dict]:
+    return {r["region"]: r for r in account["regionalBreakdown"]}
+
+
+def test_account_bars_have_one_trace_per_region_holding_each_units_share():
     snap = mixed_snapshot()
-    fig = account_bars(snap, "region", LIMIT)
+    fig = account_bars(snap, "region")
     traces = bars(fig)
     assert [t.name for t in traces] == ["ap-south-1", "eu-west-1", "us-east-1"]
+    assert fig.layout.barmode == "group"  # one bar per unit, never a stack
     labels = [account_label(a) for a in snap["accounts"]]
     for trace in traces:
         assert list(trace.x) == labels
         for account, y in zip(snap["accounts"], trace.y, strict=True):
-            rows = {r["region"]: r for r in account["regionalBreakdown"]}
-            expected = rows.get(trace.name, {}).get("replicatingServers")
-            assert y == expected
+            unit = units(account).get(trace.name) if account["accessible"] else None
+            assert y == (unit["percentUsed"] if unit else None)
 
 
-def test_each_account_bar_adds_up_to_its_replicating_servers():
-    snap = mixed_snapshot()
-    traces = bars(account_bars(snap, "region", LIMIT))
-    for i, account in enumerate(snap["accounts"]):
-        if account["accessible"]:
-            height = sum(t.y[i] or 0 for t in traces)
-            assert height == account["replicatingServers"]
+def test_a_raised_quota_unit_is_drawn_against_its_own_limit():
+    snap = make_snapshot(
+        target(regions={"us-east-1": 247}),
+        staging("222222222222", {"us-east-1": {"CONTINUOUS": 247, "limit": 500}}),
+    )
+    (trace,) = bars(account_bars(snap, "region"))
+    assert list(trace.y) == [82.3, 49.4]  # 247 of 300 vs 247 of its own 500
+    hover = "%{customdata[0]:,} of %{customdata[1]:,} (limit: %{customdata[2]})"
+    assert hover in trace.hovertemplate  # "247 of 500 (limit: applied)"
+    assert [list(c) for c in trace.customdata] == [
+        [247, LIMIT, "setting", "WARNING"],
+        [247, 500, "applied", "OK"],
+    ]
+
+
+def test_unit_bars_are_measured_against_the_operational_share_and_100_percent():
+    fig = account_bars(mixed_snapshot(), "region")
+    lines = {shape.label.text.split()[0]: shape.y0 for shape in fig.layout.shapes}
+    assert lines == {"Operational": 100 * 5 / 6, "Hard": 100}
+    assert "5/6" in fig.layout.shapes[0].label.text
+    assert fig.layout.yaxis.range[1] > 100
+    assert fig.layout.yaxis.ticksuffix == " %"
+
+
+def test_a_unit_over_its_limit_raises_the_scale_above_it():
+    snap = make_snapshot(
+        target(regions={"us-east-1": {"CONTINUOUS": 150, "limit": 100}})
+    )
+    fig = account_bars(snap, "region")
+    assert bars(fig)[0].y[0] == 150.0
+    assert fig.layout.yaxis.range[1] > 150
 
 
 def test_inaccessible_accounts_are_marked_unknown_not_drawn_as_zero():
     snap = mixed_snapshot()
     for stack_by in ("region", "state"):
-        fig = account_bars(snap, stack_by, LIMIT)
+        fig = account_bars(snap, stack_by)
         index = next(i for i, a in enumerate(snap["accounts"]) if not a["accessible"])
         assert all(t.y[index] is None for t in bars(fig))
         unknown = next(t for t in fig.data if t.name == "Not reporting (unknown)")
@@ -80,17 +104,18 @@ def test_inaccessible_accounts_are_marked_unknown_not_drawn_as_zero():
         assert "1 not reporting" in fig.layout.annotations[0].text
 
 
-def test_incomplete_accounts_are_marked_as_a_lower_bound():
+def test_unreadable_regions_are_marked_unknown_not_drawn():
     snap = mixed_snapshot()
-    fig = account_bars(snap, "region", LIMIT)
-    partial = next(t for t in fig.data if t.name == "Incomplete (lower bound)")
-    assert list(partial.x) == ["staging-222 (222222222222)"]
-    assert list(partial.y) == [50]
+    fig = account_bars(snap, "region")
+    assert "us-west-2" not in [t.name for t in bars(fig)]
+    marker = next(t for t in fig.data if t.name == "Region unreadable (unknown)")
+    assert list(marker.x) == ["staging-222 (222222222222)"]
+    assert list(marker.text) == ["?"] and list(marker.customdata) == ["us-west-2"]
 
 
 def test_state_stacks_hold_all_ten_states_with_non_counting_ones_last_and_grey():
     snap = mixed_snapshot()
-    traces = bars(account_bars(snap, STACK_BY_STATE, LIMIT))
+    traces = bars(account_bars(snap, STACK_BY_STATE))
     names = [t.name for t in traces]
     assert sorted(names) == sorted(REPLICATION_STATES)
     assert set(names[-len(NON_COUNTING) :]) == NON_COUNTING
@@ -103,19 +128,19 @@ def test_state_stacks_hold_all_ten_states_with_non_counting_ones_last_and_grey()
             assert y == (by_state[trace.name] if by_state else None)
 
 
-def test_account_bars_draw_the_operational_and_hard_limit_lines():
-    fig = account_bars(mixed_snapshot(), "region", LIMIT)
-    lines = {shape.label.text.split()[0]: shape.y0 for shape in fig.layout.shapes}
-    assert lines == {
-        "Operational": float(operational_limit(LIMIT)),
-        "Hard": LIMIT,
-    }
-    assert fig.layout.yaxis.range[1] > LIMIT
+def test_state_stacks_are_not_a_unit_so_draw_no_limit_and_say_no_replicating():
+    fig = account_bars(mixed_snapshot(), STACK_BY_STATE)
+    assert fig.layout.barmode == "stack"
+    assert not fig.layout.shapes
+    words = [fig.layout.title.text, fig.layout.yaxis.title.text]
+    words += [t.name for t in fig.data] + [t.hovertemplate for t in fig.data]
+    words += [t.legendgrouptitle.text or "" for t in bars(fig)]
+    assert not any("replicating" in w.lower() for w in words)
 
 
 def test_region_bars_stack_accounts_with_their_counts():
     snap = mixed_snapshot()
-    fig = region_bars(snap, LIMIT)
+    fig = region_bars(snap)
     traces = bars(fig)
     regions = ["ap-south-1", "eu-west-1", "us-east-1", "us-west-2"]
     readable = [a for a in snap["accounts"] if a["accessible"]]
@@ -128,40 +153,55 @@ def test_region_bars_stack_accounts_with_their_counts():
         assert list(trace.y) == [rows.get(r) for r in regions]
 
 
-def test_region_limit_is_accounts_reporting_there_times_the_limit():
+def test_region_limits_are_the_snapshots_combined_limits_per_region():
     snap = mixed_snapshot()
-    fig = region_bars(snap, LIMIT)
+    fig = region_bars(snap)
+    by_region = {c["region"]: c for c in snap["combinedByRegion"]}
     regions = ["ap-south-1", "eu-west-1", "us-east-1", "us-west-2"]
-    # 3 accessible accounts; staging 222 could not read us-west-2.
-    assert region_reporting(snap["accounts"], regions) == [3, 3, 3, 2]
     hard = next(t for t in fig.data if t.name.startswith("Combined hard limit"))
-    assert list(hard.y) == [3 * LIMIT, 3 * LIMIT, 3 * LIMIT, 2 * LIMIT]
+    operational = next(t for t in fig.data if t.name == "Combined operational limit")
+    assert list(hard.x) == list(operational.x) == regions
+    assert list(hard.y) == [by_region[r]["maxReplicating"] for r in regions]
+    assert list(operational.y) == [by_region[r]["operationalLimit"] for r in regions]
+
+
+def test_region_limits_add_each_accounts_own_limit_not_n_times_a_setting():
+    snap = make_snapshot(
+        target(regions={"us-east-1": 100, "eu-west-1": 10}),
+        staging("222222222222", {"us-east-1": {"CONTINUOUS": 400, "limit": 1000}}),
+    )
+    fig = region_bars(snap)
+    hard = next(t for t in fig.data if t.name.startswith("Combined hard limit"))
+    assert list(hard.x) == ["eu-west-1", "us-east-1"]
+    assert list(hard.y) == [2 * LIMIT, LIMIT + 1000]  # not 2 × 300 in us-east-1
     operational = next(t for t in fig.data if t.name == "Combined operational limit")
     assert list(operational.y) == [
-        float(n * operational_limit(LIMIT)) for n in (3, 3, 3, 2)
+        operational_count(2 * LIMIT),
+        operational_count(LIMIT + 1000),
     ]
+    assert list(hard.customdata[1]) == ["500 of 1,300", "✓ OK"]
 
 
 def test_single_region_scope_draws_one_region_bar():
     snap = make_snapshot(
         target(regions={"us-east-1": 10, "eu-west-1": 5}), scope="us-east-1"
     )
-    fig = region_bars(snap, LIMIT)
+    fig = region_bars(snap)
     assert [list(t.x) for t in bars(fig)] == [["us-east-1"]]
 
 
 def test_empty_snapshot_draws_empty_charts():
     snap = make_snapshot(inaccessible("111111111111", account_type="target"))
-    assert bars(region_bars(snap, LIMIT)) == []
-    assert all(t.y[0] is None for t in bars(account_bars(snap, "region", LIMIT)))
+    assert bars(region_bars(snap)) == []
+    assert all(t.y[0] is None for t in bars(account_bars(snap, "region")))
 
 
 def test_figures_for_100_accounts_by_34_regions_stay_small():
     snap = fleet_snapshot(100, 34, inaccessible_every=10, error_every=50)
     figures = {
-        "by region": account_bars(snap, "region", LIMIT),
-        "by state": account_bars(snap, STACK_BY_STATE, LIMIT),
-        "per region": region_bars(snap, LIMIT),
+        "by region": account_bars(snap, "region"),
+        "by state": account_bars(snap, STACK_BY_STATE),
+        "per region": region_bars(snap),
     }
     for name, fig in figures.items():
         assert len(fig.to_json()) < MAX_FIGURE_JSON, name
@@ -176,7 +216,7 @@ def test_region_chart_scales_to_the_bars_when_limits_dwarf_them():
         target(regions={"us-east-1": 10}),
         *(staging(f"2222222222{i:02d}", {"us-east-1": 5}) for i in range(9)),
     )
-    fig = region_bars(snap, LIMIT)
+    fig = region_bars(snap)
     hard = next(t for t in fig.data if t.name.startswith("Combined hard limit"))
     assert list(hard.y) == [10 * LIMIT]  # still exact, just above the scale
     assert fig.layout.yaxis.range[1] < 10 * LIMIT
