@@ -1,4 +1,5 @@
-"""The combined-capacity gauge (Plotly Indicator) and the KPI cards beside it."""
+"""The combined-capacity gauge of one Region (the binding one in all Regions), and the
+KPI cards with the snapshot's overall status."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import plotly.graph_objects as go
 from dash import html
 
 from components import ids
-from components.format import fmt_count, fmt_percent, reporting_text
+from components.format import (
+    busiest_text,
+    fmt_count,
+    fmt_percent,
+    of_limit,
+    reporting_text,
+)
 from components.status import BAND_COLORS, BAND_TINTS, as_status, status_badge
 from components.status import status_text as status_words
 from services.models import Status
@@ -16,6 +23,7 @@ from services.thresholds import band_thresholds
 GAUGE_HEIGHT = 280
 _TITLE = "Combined replicating servers"
 _BAR_COLOR = "#212529"
+ALL = "all"  # the all-Regions scope
 
 
 def gauge_steps(maximum: int) -> list[dict]:
@@ -54,8 +62,35 @@ def _note(text: str, y: float = 0.0, size: int = 12) -> dict:
     }
 
 
-def _title(status: Status, detail: str) -> str:
-    return f"{_TITLE}<br><b>{status_words(status)}</b> · {detail}"
+def _title(status: Status, detail: str, where: str = "") -> str:
+    return f"{_TITLE}{where}<br><b>{status_words(status)}</b> · {detail}"
+
+
+def where_text(combined: dict, scope: str = ALL) -> str:
+    """Which Region the combined figures are: " in us-east-1 (binding Region)"."""
+    region = combined.get("region")
+    if not region:
+        return " (no Region holds servers yet)"
+    return f" in {region}" + (" (binding Region)" if scope == ALL else "")
+
+
+def _limit_note(combined: dict) -> str:
+    """Where the hard limit comes from, worded from the snapshot: the accounts' own
+    limits in that Region added (N × 300 only when every limit is 300)."""
+    maximum = combined.get("maxReplicating") or 0
+    reporting = combined.get("reportingAccounts")
+    noun = "account" if reporting == 1 else "accounts"
+    operational = (
+        f"Red mark: operational limit {fmt_count(combined.get('operationalLimit'))}"
+    )
+    if not combined.get("region"):
+        return (
+            f"{operational} · hard limit {maximum:,} for {fmt_count(reporting)} {noun}"
+        )
+    return (
+        f"{operational} · hard limit {maximum:,}:<br>the limits of "
+        f"{fmt_count(reporting)} {noun} in {combined['region']}, added"
+    )
 
 
 def no_data_gauge(combined: dict) -> go.Figure:
@@ -79,8 +114,9 @@ def no_data_gauge(combined: dict) -> go.Figure:
     )
 
 
-def combined_gauge(combined: dict, limit_per_account: int) -> go.Figure:
-    """totalReplicating against maxReplicating, band steps and the two limits marked."""
+def combined_gauge(combined: dict, scope: str = ALL) -> go.Figure:
+    """One Region's totalReplicating against its maxReplicating (the binding Region in
+    all Regions, else the scoped one), band steps and the two limits marked."""
     status = as_status(combined.get("status"))
     maximum = combined.get("maxReplicating") or 0
     total = combined.get("totalReplicating")
@@ -111,19 +147,11 @@ def combined_gauge(combined: dict, limit_per_account: int) -> go.Figure:
             },
         },
     )
-    reporting = combined.get("reportingAccounts")
-    notes = [
-        _note(
-            f"Red mark: operational limit {fmt_count(operational)} · "
-            f"hard limit {maximum:,} = {fmt_count(reporting)} accounts × "
-            f"{limit_per_account:,}"
-        )
-    ]
     detail = fmt_percent(combined.get("percentUsed"))
     if total > maximum:
         detail += f" · over the hard limit by {total - maximum:,}"
-    title = _title(status, detail)
-    return _layout(go.Figure(indicator), title, notes)
+    title = _title(status, detail, where_text(combined, scope))
+    return _layout(go.Figure(indicator), title, [_note(_limit_note(combined))])
 
 
 def _kpi(label: str, value, value_id: str) -> dbc.Col:
@@ -136,8 +164,38 @@ def _kpi(label: str, value, value_id: str) -> dbc.Col:
     return dbc.Col(dbc.Card(body, class_name="h-100"), xs=6, md=3)
 
 
-def kpi_cards(combined: dict) -> dbc.Row:
-    """Replicating, maximum, percent used, available slots, status and reporting."""
+def status_drivers(snapshot: dict, most: int = 3) -> str:
+    """What sets the overall status: the combined, accounts' busiest units and recovery
+    at that level ("staging-01 in us-east-1: 247 of 300"); empty when all is OK."""
+    overall = as_status(snapshot.get("status"))
+    if overall in (Status.OK, Status.UNKNOWN):
+        return ""
+    combined = snapshot.get("combined") or {}
+    recovery = snapshot.get("recoveryCapacity") or {}
+    parts = []
+    if as_status(combined.get("status")) is overall:
+        used = of_limit(
+            combined.get("totalReplicating"), combined.get("maxReplicating")
+        )
+        parts.append(f"combined in {combined.get('region')}: {used}")
+    parts += [
+        f"{a.get('accountName')} in {busiest_text(a)}"
+        for a in snapshot.get("accounts") or ()
+        if as_status(a.get("status")) is overall
+    ]
+    if as_status(recovery.get("status")) is overall:
+        used = of_limit(
+            recovery.get("currentServers"), recovery.get("maxRecoveryInstances")
+        )
+        parts.append(f"recovery in {recovery.get('region')}: {used}")
+    more = f" and {len(parts) - most} more" if len(parts) > most else ""
+    return f"{overall.value} from " + "; ".join(parts[:most]) + more
+
+
+def kpi_cards(snapshot: dict) -> dbc.Row:
+    """The combined figures of one Region (named), and the snapshot's overall status:
+    the worst of the combined, every account × Region and recovery (SPEC §4.3)."""
+    combined = snapshot.get("combined") or {}
     reporting = combined.get("reportingAccounts")
     configured = combined.get("configuredAccounts")
     known = bool(reporting)  # with no account reporting every count is unknown
@@ -148,9 +206,15 @@ def kpi_cards(combined: dict) -> dbc.Row:
     partial = known and configured is not None and reporting < configured
     status_body = dbc.CardBody(
         [
-            html.Div("Status", className="text-muted small"),
-            status_badge(combined.get("status"), badge_id=ids.KPI_STATUS),
-            html.Div(combined.get("message") or "", className="small mt-1"),
+            html.Div("Overall status (worst unit)", className="text-muted small"),
+            status_badge(snapshot.get("status"), badge_id=ids.KPI_STATUS),
+            html.Div(status_drivers(snapshot), className="small mt-1"),
+            html.Div(
+                f"Combined{where_text(combined, snapshot.get('scope', ALL))}: "
+                f"{status_words(combined.get('status'))} · "
+                + (combined.get("message") or ""),
+                className="small mt-1",
+            ),
             html.Div(
                 reporting_text(reporting, configured),
                 id=ids.KPI_REPORTING,
@@ -159,16 +223,17 @@ def kpi_cards(combined: dict) -> dbc.Row:
             ),
         ]
     )
+    where = f" in {combined['region']}" if combined.get("region") else ""
     return dbc.Row(
         [
-            _kpi("Replicating servers", count("totalReplicating"), ids.KPI_REPLICATING),
-            _kpi("Maximum (hard limit)", count("maxReplicating"), ids.KPI_MAXIMUM),
+            _kpi(f"Replicating{where}", count("totalReplicating"), ids.KPI_REPLICATING),
+            _kpi(f"Hard limit{where}", count("maxReplicating"), ids.KPI_MAXIMUM),
             _kpi(
                 "Percent used",
                 fmt_percent(combined.get("percentUsed")),
                 ids.KPI_PERCENT,
             ),
-            _kpi("Available slots", count("availableSlots"), ids.KPI_AVAILABLE),
+            _kpi(f"Available{where}", count("availableSlots"), ids.KPI_AVAILABLE),
             dbc.Col(dbc.Card(status_body), xs=12),
         ],
         class_name="g-2",

@@ -6,10 +6,13 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import ids
-from components.format import fmt_count, fmt_percent
+from components.format import fmt_count, fmt_percent, limit_source_text
 from components.status import BAND_COLORS, as_status, status_badge, status_color
 from services.models import Status
 from services.thresholds import RECOVERY_BANDS, band_thresholds
+
+ALL = "all"  # the all-Regions scope
+RECOVERY_QUOTA = "L-E28BE5E0"
 
 
 def _mark(status: Status, share_percent: float) -> html.Div:
@@ -39,8 +42,22 @@ def band_marks(maximum: int) -> list[tuple[Status, int, float]]:
     ]
 
 
-def recovery_meter(recovery: dict) -> dbc.Card:
-    """Progress bar of currentServers / maxRecoveryInstances with band marks."""
+def where_text(recovery: dict, scope: str = ALL) -> str:
+    """The Region the meter shows, and where its limit came from."""
+    region = recovery.get("region")
+    limit = (
+        f"limit {fmt_count(recovery.get('maxRecoveryInstances'))} "
+        f"({limit_source_text(recovery.get('limitSource'))}, quota {RECOVERY_QUOTA})"
+    )
+    if not region:
+        return f"No target servers in any Region yet · {limit}"
+    busiest = " (the target's busiest Region)" if scope == ALL else ""
+    return f"{region}{busiest} · {limit}"
+
+
+def recovery_meter(recovery: dict, scope: str = ALL) -> dbc.Card:
+    """Progress bar of currentServers / maxRecoveryInstances in one Region (the
+    target's busiest in all Regions), its limit's source, and the band marks."""
     status = as_status(recovery.get("status"))
     current = recovery.get("currentServers")
     maximum = recovery.get("maxRecoveryInstances") or 0
@@ -55,7 +72,9 @@ def recovery_meter(recovery: dict) -> dbc.Card:
             color="secondary",
             label="unknown",
         )
-        summary = "Target account not reporting: recovery capacity is unknown."
+        summary = (
+            "The target or its Region could not be read: recovery capacity is unknown."
+        )
     else:
         bar = dbc.Progress(
             id=ids.RECOVERY_PROGRESS,
@@ -79,8 +98,9 @@ def recovery_meter(recovery: dict) -> dbc.Card:
                         html.H6("Recovery capacity (target)", className="mb-0 me-2"),
                         status_badge(status),
                     ],
-                    className="d-flex align-items-center mb-2",
+                    className="d-flex align-items-center mb-1",
                 ),
+                html.Div(where_text(recovery, scope), className="small mb-2"),
                 html.Div(
                     [bar, *(_mark(s, share) for s, _, share in marks)],
                     style={"position": "relative"},

@@ -23,7 +23,7 @@ from components.status import (
     status_text,
 )
 from services.models import Status
-from services.thresholds import band_thresholds, operational_limit, plain_number
+from services.thresholds import band_thresholds, operational_count
 from tests.unit.component_tree import find_all, find_by_id, text_of
 from tests.unit.snapshot_factory import (
     LIMIT,
@@ -73,7 +73,7 @@ def test_hyper_critical_badge_is_darker_than_critical():
 def test_gauge_steps_start_at_the_band_thresholds():
     combined = four_accounts()["combined"]
     maximum = combined["maxReplicating"]
-    gauge = combined_gauge(combined, LIMIT).data[0].gauge
+    gauge = combined_gauge(combined).data[0].gauge
     starts = [step.range[0] for step in gauge.steps]
     assert starts == [0, *band_thresholds(maximum).values()]
     assert gauge.steps[-1].range[1] == maximum
@@ -82,31 +82,52 @@ def test_gauge_steps_start_at_the_band_thresholds():
 
 def test_gauge_threshold_marks_the_operational_limit():
     combined = four_accounts()["combined"]
-    fig = combined_gauge(combined, LIMIT)
-    expected = plain_number(operational_limit(4 * LIMIT))
+    fig = combined_gauge(combined)
+    expected = operational_count(4 * LIMIT)
     assert fig.data[0].gauge.threshold.value == combined["operationalLimit"] == expected
 
 
 def test_gauge_shows_value_status_and_hard_limit():
     combined = four_accounts()["combined"]
-    fig = combined_gauge(combined, LIMIT)
+    fig = combined_gauge(combined)
     assert fig.data[0].value == combined["totalReplicating"] == 700
     assert fig.data[0].mode == "gauge+number"
     assert combined["status"] in fig.layout.title.text
     notes = " ".join(a.text for a in fig.layout.annotations)
     assert f"hard limit {4 * LIMIT:,}" in notes
+    assert "the limits of 4 accounts in us-east-1, added" in notes
     assert f"{4 * LIMIT:,} max" in fig.data[0].gauge.axis.ticktext
 
 
+def test_gauge_names_the_binding_region_and_words_its_limit_from_the_snapshot():
+    snap = make_snapshot(
+        target(regions={"us-east-1": 100, "eu-west-1": 200}),
+        staging("222222222222", {"eu-west-1": {"CONTINUOUS": 300, "limit": 600}}),
+    )
+    combined = snap["combined"]  # eu-west-1: 500 of 900 beats us-east-1's 100 of 600
+    fig = combined_gauge(combined)
+    assert "in eu-west-1 (binding Region)" in fig.layout.title.text
+    notes = " ".join(a.text for a in fig.layout.annotations)
+    assert "hard limit 900" in notes and "× 300" not in notes
+    scoped = make_snapshot(target(regions={"us-east-1": 100}), scope="us-east-1")
+    title = combined_gauge(scoped["combined"], "us-east-1").layout.title.text
+    assert "in us-east-1" in title and "binding" not in title
+
+
 def test_gauge_says_over_the_hard_limit():
-    snap = make_snapshot(target(regions={"us-east-1": LIMIT, "us-west-2": 50}))
-    fig = combined_gauge(snap["combined"], LIMIT)
+    # a sum over Regions (300 + 50) is never compared with one Region's limit
+    calm = make_snapshot(target(regions={"us-east-1": LIMIT, "us-west-2": 50}))
+    assert (
+        "over the hard limit" not in combined_gauge(calm["combined"]).layout.title.text
+    )
+    snap = make_snapshot(target(regions={"us-east-1": LIMIT + 50}))
+    fig = combined_gauge(snap["combined"])
     assert "over the hard limit by 50" in fig.layout.title.text
 
 
 def test_gauge_without_reporting_accounts_says_no_data():
     snap = make_snapshot(inaccessible("111111111111", account_type="target"))
-    fig = combined_gauge(snap["combined"], LIMIT)
+    fig = combined_gauge(snap["combined"])
     assert fig.data[0].mode == "gauge"  # no number: 0 would be a lie
     assert "No data" in [a.text for a in fig.layout.annotations]
     assert "UNKNOWN" in fig.layout.title.text
@@ -121,24 +142,37 @@ def test_gauge_steps_cover_the_axis_without_gaps():
 # --- KPI cards ---------------------------------------------------------------------
 
 
-def test_kpi_cards_show_the_combined_numbers():
+def test_kpi_cards_show_the_combined_numbers_of_the_named_region():
     snap = make_snapshot(
         target(regions={"us-east-1": 1000}),
         staging("222222222222", {"us-east-1": 234}),
         staging("333333333333", {"us-east-1": 0}),
         inaccessible("444444444444"),
     )
-    row = kpi_cards(snap["combined"])
+    row = kpi_cards(snap)
     assert text_of(find_by_id(row, ids.KPI_REPLICATING)) == "1,234"
     assert text_of(find_by_id(row, ids.KPI_MAXIMUM)) == f"{3 * LIMIT:,}"
     assert text_of(find_by_id(row, ids.KPI_REPORTING)) == "3 of 4 accounts reporting"
-    assert snap["combined"]["status"] in text_of(find_by_id(row, ids.KPI_STATUS))
+    assert "Replicating in us-east-1" in text_of(row)
     assert snap["combined"]["message"] in text_of(row)
+
+
+def test_kpi_status_is_the_overall_status_and_says_what_sets_it():
+    snap = make_snapshot(
+        target(regions={"us-east-1": 50, "eu-west-1": 10}),
+        staging("222222222222", {"us-east-1": 247}),
+        staging("333333333333", {"eu-west-1": 20}),
+    )
+    assert snap["combined"]["status"] == "OK" and snap["status"] == "WARNING"
+    row = kpi_cards(snap)
+    assert "WARNING" in text_of(find_by_id(row, ids.KPI_STATUS))
+    assert "WARNING from staging-222 in us-east-1: 247 of 300" in text_of(row)
+    assert "Combined in us-east-1 (binding Region): ✓ OK" in text_of(row)
 
 
 def test_kpi_cards_without_reporting_accounts_show_dashes_not_zero():
     snap = make_snapshot(inaccessible("111111111111", account_type="target"))
-    row = kpi_cards(snap["combined"])
+    row = kpi_cards(snap)
     for kpi in (ids.KPI_REPLICATING, ids.KPI_MAXIMUM, ids.KPI_AVAILABLE):
         assert text_of(find_by_id(row, kpi)) == "—"
     assert "0 of 1 account reporting" in text_of(row)
@@ -161,6 +195,17 @@ def test_recovery_meter_marks_the_80_and_90_percent_bands():
     text = text_of(card)
     assert "WARNING" in text and f"3,300 of {MAX_RECOVERY:,}" in text
     assert f"{MAX_RECOVERY - 3300:,} available" in text
+
+
+def test_recovery_meter_names_its_region_and_where_its_limit_came_from():
+    snap = make_snapshot(target(regions={"us-east-1": 3300, "eu-west-1": 10}))
+    text = text_of(recovery_meter(snap["recoveryCapacity"], "all"))
+    assert "us-east-1 (the target's busiest Region)" in text
+    assert f"limit {MAX_RECOVERY:,} (setting: quota not read, quota L-E28BE5E0)" in text
+    empty = make_snapshot(target(regions={}))
+    assert "No target servers in any Region yet" in text_of(
+        recovery_meter(empty["recoveryCapacity"])
+    )
 
 
 def test_recovery_meter_of_an_inaccessible_target_is_unknown():
