@@ -13,15 +13,22 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import ids
-from components.format import MISSING, fmt_count, fmt_percent
+from components.format import (
+    MISSING,
+    busiest_text,
+    busiest_unit,
+    fmt_count,
+    fmt_percent,
+    limit_source_text,
+    of_limit,
+)
 from components.status import severity, status_badge
+from services.models import Status
 from services.settings import REPLICATION_STATES, Settings
 from services.thresholds import (
     band_status,
     band_thresholds,
-    operational_limit,
     percent,
-    plain_number,
     staging_accounts_needed,
 )
 
@@ -34,7 +41,7 @@ ACCOUNT_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("accountType", "Type", False),
     ("replicatingServers", "Replicating", True),
     ("totalServers", "Total", True),
-    ("maxReplicating", "Maximum", True),
+    ("busiestRegion", "Busiest Region", False),
     ("percentUsed", "% used", True),
     ("availableSlots", "Available", True),
     ("status", "Status", False),
@@ -117,7 +124,11 @@ def _account_row(account: dict) -> html.Tr:
             html.Td(account.get("accountType")),
             _count_cell(account, "replicatingServers"),
             _count_cell(account, "totalServers"),
-            _count_cell(account, "maxReplicating"),
+            html.Td(
+                busiest_text(account),
+                className="text-nowrap",
+                title=_limit_title(account),
+            ),
             html.Td(fmt_percent(account.get("percentUsed")), className="text-end"),
             _count_cell(account, "availableSlots"),
             html.Td(status_badge(account.get("status"))),
@@ -131,6 +142,23 @@ def _account_row(account: dict) -> html.Tr:
     )
 
 
+def _limit_title(account: dict) -> str | None:
+    """Hover text of the busiest-Region cell: where its limit came from."""
+    unit = busiest_unit(account)
+    if unit is None:
+        return None
+    return f"limit {fmt_count(unit.get('maxReplicating'))}: " + limit_source_text(
+        unit.get("limitSource")
+    )
+
+
+TABLE_CAPTION = (
+    "Status is the account's worst Region. Busiest Region, % used and Available are "
+    "that Region's replicating servers against its own limit; Replicating and Total "
+    "add up every Region in scope."
+)
+
+
 def accounts_table(snapshot: dict, sort: dict | None = None) -> dbc.Table:
     """One row per snapshot account, sorted by `sort` (snapshot order if None)."""
     accounts = sort_accounts(list(snapshot.get("accounts") or ()), sort)
@@ -138,7 +166,8 @@ def accounts_table(snapshot: dict, sort: dict | None = None) -> dbc.Table:
         html.Tr([_header(k, label, sort) for k, label, _ in ACCOUNT_COLUMNS])
     )
     body = html.Tbody([_account_row(a) for a in accounts])
-    return dbc.Table([head, body], hover=True, responsive=True, size="sm")
+    caption = html.Caption(TABLE_CAPTION, className="small")
+    return dbc.Table([caption, head, body], hover=True, responsive=True, size="sm")
 
 
 def _simple_table(headers: list[str], rows: list[list]) -> dbc.Table:
@@ -156,15 +185,16 @@ def _unknown(account: dict) -> html.P:
 
 
 def region_breakdown_table(account: dict):
-    """The account's Regions (those holding servers or in error) with their status."""
+    """The account's units (Regions holding servers or in error), each against its own
+    limit, with that limit's source and status."""
     if not account.get("accessible"):
         return _unknown(account)
     rows = account.get("regionalBreakdown") or []
     if not rows:
         return html.P("No Region in scope holds source servers.")
     headers = [
-        "Region", "State", "Replicating", "Total", "Extended", "Maximum",
-        "% used", "Available", "Status", "Error",
+        "Region", "State", "Replicating", "Total", "Extended", "Limit",
+        "Limit source", "Critical from", "% used", "Available", "Status", "Error",
     ]  # fmt: skip
     return _simple_table(
         headers,
@@ -176,6 +206,8 @@ def region_breakdown_table(account: dict):
                 fmt_count(r.get("totalServers")),
                 fmt_count(r.get("extendedServers")),
                 fmt_count(r.get("maxReplicating")),
+                limit_source_text(r.get("limitSource")),
+                fmt_count(r.get("operationalLimit")),
                 fmt_percent(r.get("percentUsed")),
                 fmt_count(r.get("availableSlots")),
                 status_badge(r.get("status")),
@@ -187,25 +219,45 @@ def region_breakdown_table(account: dict):
 
 
 def state_breakdown_table(account: dict, non_counting=DEFAULT_NON_COUNTING):
-    """Servers per replication state, and whether each state counts toward the limit."""
+    """Servers per replication state, and whether a server in that state counts toward
+    this account's limit (extended servers never do: they count in their staging
+    account)."""
     if not account.get("accessible"):
         return _unknown(account)
     by_state = account.get("byState") or {}
+    extended = account.get("extendedServers") or 0
+    counts = "Yes, unless extended *" if extended else "Yes"
     rows = [
         [
             state,
             fmt_count(by_state.get(state, 0)),
-            "No" if state in non_counting else "Yes",
+            "No" if state in non_counting else counts,
         ]
         for state in REPLICATION_STATES
     ]
     rows.append([html.Strong("All states"), fmt_count(sum(by_state.values())), MISSING])
-    return _simple_table(["State", "Servers", "Counts toward the limit"], rows)
+    table = _simple_table(["State", "Servers", "Counts toward the limit"], rows)
+    if not extended:
+        return table
+    note = (
+        f"* {extended:,} of these are extended source servers: they replicate in, "
+        "and count toward, their staging account, not this one."
+    )
+    return html.Div([table, html.P(note, className="small text-muted")])
 
 
-def planning_summary(account: dict, limit: int = Settings.replication_limit):
-    """How many more servers fit before each band starts and before the hard limit."""
-    used = account.get("replicatingServers") if account.get("accessible") else None
+def planning_summary(account: dict):
+    """How many more servers fit in the account's busiest Region (its own limit)
+    before each band starts and before the hard limit."""
+    unit = busiest_unit(account) if account.get("accessible") else None
+    limit = account.get("maxReplicating")
+    if not account.get("accessible"):
+        used, where = None, "not reporting"
+    elif unit is None:
+        used, where = 0, "no Region in scope holds servers"
+    else:
+        used = unit.get("replicatingServers")
+        where = f"busiest Region {unit['region']}"
     marks = [(s.value, t) for s, t in band_thresholds(limit).items()]
     marks.append(("Hard limit", limit))
     rows = []
@@ -217,7 +269,8 @@ def planning_summary(account: dict, limit: int = Settings.replication_limit):
         else:
             room = fmt_count(threshold - used)
         rows.append([name, fmt_count(threshold), room])
-    caption = f"Replicating now: {fmt_count(used)} of {fmt_count(limit)}"
+    source = f" ({limit_source_text(unit.get('limitSource'))})" if unit else ""
+    caption = f"Replicating now, {where}: {of_limit(used, limit)}{source}"
     table = _simple_table(["Level", "Starts at", "Servers that still fit"], rows)
     return html.Div([html.P(caption, className="mb-1"), table])
 
@@ -225,7 +278,8 @@ def planning_summary(account: dict, limit: int = Settings.replication_limit):
 def staging_accounts_for(
     additional_servers, snapshot: dict, limit: int = Settings.replication_limit
 ) -> str:
-    """Combined capacity after adding servers, and the staging accounts it needs."""
+    """The binding Region's combined figures after adding servers there, and the
+    staging accounts it then needs (`limit`: a new account's limit, the setting)."""
     combined = snapshot.get("combined") or {}
     accounts = combined.get("reportingAccounts") or 0
     if not isinstance(additional_servers, int | float) or additional_servers < 0:
@@ -234,21 +288,29 @@ def staging_accounts_for(
         return "No account is reporting: capacity cannot be planned."
     added = int(additional_servers)
     after = (combined.get("totalReplicating") or 0) + added
-    maximum = accounts * limit
+    maximum = combined.get("maxReplicating") or 0
     status = band_status(after, maximum)
-    needed = staging_accounts_needed(after, accounts, limit)
-    per_account = plain_number(operational_limit(limit))
-    text = (
-        f"With {added:,} more servers the combined total is {after:,} of "
-        f"{maximum:,} ({percent(after, maximum)} %, {status.value})."
+    region = combined.get("region")
+    where = f"in {region}" if region else "in the Region they go to"
+    binding = (
+        " (the binding Region)" if region and snapshot.get("scope") == "all" else ""
     )
-    if needed == 0:
-        text += " It stays under the operational limit: no staging account needed."
+    text = (
+        f"With {added:,} more servers {where}{binding}, the combined total there is "
+        f"{after:,} of {maximum:,} ({percent(after, maximum)} %, {status.value})."
+    )
+    if status.severity < Status.CRITICAL.severity:
+        text += (
+            f" It stays under the operational limit "
+            f"({fmt_count(combined.get('operationalLimit'))}): "
+            "no staging account needed."
+        )
     else:
+        needed = staging_accounts_needed(after, maximum, limit)
         noun = "staging account" if needed == 1 else "staging accounts"
         text += (
-            f" Add {needed} {noun} to stay under the operational limit "
-            f"({per_account:,} per account)."
+            f" Add {needed} {noun} {where} (each adds its limit, {limit:,} by "
+            "default) to get back under the operational limit."
         )
     if accounts < (combined.get("configuredAccounts") or 0):
         text += " Accounts not reporting are not included."
