@@ -6,14 +6,20 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import ids
-from components.format import account_label, fmt_count, fmt_percent, fmt_time
+from components.format import (
+    account_label,
+    busiest_unit,
+    fmt_count,
+    fmt_percent,
+    fmt_time,
+    of_limit,
+)
 from components.status import status_badge
 from components.tables import (
     planning_summary,
     region_breakdown_table,
     state_breakdown_table,
 )
-from services.settings import Settings
 
 # What to do about each validation error code (SPEC §6).
 ERROR_FIXES = {
@@ -29,16 +35,35 @@ ERROR_FIXES = {
 }
 
 
-def details_body(account: dict, limit: int = Settings.replication_limit) -> html.Div:
-    """One account: summary, error or lower-bound note, breakdowns and headroom."""
+def _busiest_summary(account: dict) -> str:
+    """The account's busiest unit against its own limit (what its status bands use)."""
+    unit = busiest_unit(account)
+    if not account.get("accessible"):
+        return "not reporting"
+    if unit is None:
+        return f"no servers in scope · limit {fmt_count(account.get('maxReplicating'))}"
+    used = of_limit(
+        unit.get("replicatingServers"),
+        unit.get("maxReplicating"),
+        unit.get("limitSource"),
+    )
+    return (
+        f"busiest Region {unit['region']}: {used} replicating "
+        f"({fmt_percent(unit.get('percentUsed'))}), "
+        f"{fmt_count(unit.get('availableSlots'))} slots available there"
+    )
+
+
+def details_body(account: dict) -> html.Div:
+    """One account: its busiest unit against its own limit, error or lower-bound note,
+    the Region and state breakdowns and the busiest unit's headroom."""
     summary = html.Div(
         [
             status_badge(account.get("status"), class_name="me-2"),
             html.Span(
-                f"{account.get('accountType', '')} account · replicating "
-                f"{fmt_count(account.get('replicatingServers'))} of {fmt_count(limit)} "
-                f"({fmt_percent(account.get('percentUsed'))}) · "
-                f"{fmt_count(account.get('availableSlots'))} slots available · "
+                f"{account.get('accountType', '')} account · "
+                f"{_busiest_summary(account)} · all Regions in scope: "
+                f"{fmt_count(account.get('replicatingServers'))} replicating, "
                 f"{fmt_count(account.get('totalServers'))} source servers, "
                 f"{fmt_count(account.get('extendedServers'))} extended"
             ),
@@ -69,8 +94,8 @@ def details_body(account: dict, limit: int = Settings.replication_limit) -> html
             region_breakdown_table(account),
             html.H6("By replication state"),
             state_breakdown_table(account),
-            html.H6("Headroom"),
-            planning_summary(account, limit),
+            html.H6("Headroom in the busiest Region"),
+            planning_summary(account),
         ]
     )
 
@@ -194,33 +219,81 @@ def validation_result(result: dict) -> html.Div:
     return dbc.Alert(children, color="success" if valid else "danger")
 
 
-def removal_impact(impact: dict) -> html.Div:
-    """Combined max before → after, servers that stop counting, and a warning if any."""
-    account_id = impact.get("accountId")
-    lost = impact.get("replicatingServers")
-    children = [
-        html.P(f"Remove staging account {account_id} from this target?"),
-        html.Ul(
+def _change(before, after) -> str:
+    return f"{fmt_count(before)} → {fmt_count(after)}"
+
+
+def _impact_table(regions: list[dict]) -> dbc.Table:
+    """One row per Region: the combined limit and total before → after, the servers
+    that stop counting there, and the status before → after."""
+    head = html.Thead(
+        html.Tr(
             [
-                html.Li(
-                    f"Combined maximum: {fmt_count(impact.get('maxBefore'))} → "
-                    f"{fmt_count(impact.get('maxAfter'))} replicating servers"
-                ),
-                html.Li(
+                html.Th(h, scope="col")
+                for h in ("Region", "Combined maximum", "Combined replicating",
+                          "Stop counting", "Status")
+            ]
+        )
+    )  # fmt: skip
+    rows = [
+        html.Tr(
+            [
+                html.Td(r.get("region")),
+                html.Td(_change(r.get("maxBefore"), r.get("maxAfter"))),
+                html.Td(_change(r.get("totalBefore"), r.get("totalAfter"))),
+                html.Td(fmt_count(r.get("serversLost")), className="text-end"),
+                html.Td(
                     [
-                        f"Combined replicating: {fmt_count(impact.get('totalBefore'))}"
-                        f" → {fmt_count(impact.get('totalAfter'))} "
-                        f"({fmt_percent(impact.get('percentAfter'))}) ",
-                        status_badge(impact.get("statusAfter")),
-                    ]
-                ),
-                html.Li(
-                    "Servers that stop counting: "
-                    + (fmt_count(lost) if lost is not None else "unknown")
+                        status_badge(r.get("statusBefore")),
+                        " → ",
+                        status_badge(r.get("statusAfter")),
+                    ],
+                    className="text-nowrap",
                 ),
             ]
-        ),
+        )
+        for r in regions
     ]
+    return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, responsive=True)
+
+
+def removal_impact(impact: dict) -> html.Div:
+    """Per Region: combined max before → after and servers that stop counting; the
+    binding Region's status after; and a warning if servers still replicate."""
+    account_id = impact.get("accountId")
+    lost = impact.get("replicatingServers")
+    region_after = impact.get("regionAfter")
+    binding = (
+        f"Binding Region after removal: {region_after}, "
+        if region_after
+        else "After removal no Region holds servers: "
+    )
+    regions = impact.get("regions") or []
+    children = [
+        html.P(f"Remove staging account {account_id} from this target?"),
+        html.P(
+            [
+                binding,
+                f"{fmt_count(impact.get('totalAfter'))} of "
+                f"{fmt_count(impact.get('maxAfter'))} replicating "
+                f"({fmt_percent(impact.get('percentAfter'))}) ",
+                status_badge(impact.get("statusAfter")),
+                f" (now: {impact.get('regionBefore') or 'none'}, ",
+                status_badge(impact.get("statusBefore")),
+                ")",
+            ]
+        ),
+        _impact_table(regions)
+        if regions
+        else html.P(
+            "No Region holds servers yet · combined maximum "
+            + _change(impact.get("maxBefore"), impact.get("maxAfter"))
+        ),
+        html.P(
+            "Servers that stop counting: "
+            + (fmt_count(lost) if lost is not None else "unknown")
+        ),
+    ]  # fmt: skip
     if impact.get("hasReplicatingServers") or (lost or 0) > 0:
         children.append(
             dbc.Alert(

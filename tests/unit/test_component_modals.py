@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pytest
+from dash import html
 
 from components import ids
 from components.modals import (
@@ -16,11 +17,12 @@ from components.modals import (
     staging_list,
     validation_result,
 )
+from services.capacity import Limits
 from services.planning import removal_impact as compute_removal_impact
 from tests.unit.component_tree import find_all, find_by_id, text_of
 from tests.unit.snapshot_factory import (
     LIMIT,
-    build,
+    TARGET_ID,
     inaccessible,
     make_snapshot,
     staging,
@@ -123,15 +125,27 @@ def test_empty_staging_list_invites_to_add_one():
 
 
 def test_details_body_shows_breakdowns_and_headroom():
-    body = details_body(SNAPSHOT["accounts"][1], LIMIT)
+    body = details_body(SNAPSHOT["accounts"][1])
     text = text_of(body)
     assert "staging-222 (222222222222)" in text
     assert "lower bound" in text
     assert "us-west-2" in text and "CONTINUOUS" in text and "Hard limit" in text
 
 
+def test_details_body_uses_the_busiest_units_own_limit():
+    snap = make_snapshot(
+        staging("222222222222", {"us-east-1": {"CONTINUOUS": 400, "limit": 500},
+                                 "eu-west-1": 20}),
+    )  # fmt: skip
+    text = text_of(details_body(snap["accounts"][0]))
+    assert "busiest Region us-east-1: 400 of 500 (applied quota) replicating" in text
+    assert "100 slots available there" in text
+    assert "all Regions in scope: 420 replicating" in text
+    assert "420 of 300" not in text
+
+
 def test_details_body_of_an_inaccessible_account_names_the_error():
-    body = details_body(SNAPSHOT["accounts"][2], LIMIT)
+    body = details_body(SNAPSHOT["accounts"][2])
     alert = find_all(body, dbc.Alert)[0]
     assert alert.color == "danger"
     assert "ROLE_NOT_ACCESSIBLE" in text_of(alert)
@@ -171,11 +185,14 @@ def test_failed_validation_names_the_code_and_what_to_fix():
     assert "trust policy" in text
 
 
+def impact_of(*readings, staging_id="222222222222") -> dict:
+    return compute_removal_impact(TARGET_ID, list(readings), staging_id, Limits())
+
+
 def test_removal_impact_warns_when_servers_still_replicate():
-    snapshot = build(
+    impact = impact_of(
         target(regions={"us-east-1": 100}), staging("222222222222", {"us-east-1": 40})
     )
-    impact = compute_removal_impact(snapshot, "222222222222", LIMIT)
     shown = removal_impact(impact)
     text = text_of(shown)
     assert f"{2 * LIMIT:,} → {LIMIT:,}" in text
@@ -184,9 +201,25 @@ def test_removal_impact_warns_when_servers_still_replicate():
     assert alert.color == "warning" and "40 replicating servers" in text_of(alert)
 
 
+def test_removal_impact_shows_each_region_and_the_binding_region_after():
+    impact = impact_of(
+        target(regions={"us-east-1": 100, "eu-west-1": 200}),
+        staging("222222222222", {"eu-west-1": {"CONTINUOUS": 250, "limit": 500},
+                                 "us-east-1": 10}),
+    )  # fmt: skip
+    shown = removal_impact(impact)
+    rows = [text_of(r) for r in find_all(find_all(shown, dbc.Table)[0], html.Tr)]
+    assert rows[1:] == [
+        "eu-west-1 800 → 300 450 → 200 250 ✓ OK → ℹ INFO",
+        "us-east-1 600 → 300 110 → 100 10 ✓ OK → ✓ OK",
+    ]
+    text = text_of(shown)
+    assert "Binding Region after removal: eu-west-1, 200 of 300 replicating" in text
+    assert "Servers that stop counting: 260" in text
+
+
 def test_removal_impact_without_replicating_servers_has_no_warning():
-    snapshot = build(
+    impact = impact_of(
         target(regions={"us-east-1": 100}), staging("222222222222", {"us-east-1": 0})
     )
-    impact = compute_removal_impact(snapshot, "222222222222", LIMIT)
     assert find_all(removal_impact(impact), dbc.Alert) == []
