@@ -75,7 +75,7 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
                 [
                     dbc.Col(
                         _card(
-                            "Replicating servers per account",
+                            "Servers per account",
                             [stack_toggle(), _graph(ids.ACCOUNT_BARS, 380)],
                         ),
                         lg=6,

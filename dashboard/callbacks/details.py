@@ -14,7 +14,7 @@ from dashboard.context import DashboardContext
 
 
 def register(app: dash.Dash, context: DashboardContext) -> None:
-    limit = context.settings.replication_limit
+    limit = context.settings.replication_limit  # a new staging account's limit
 
     @app.callback(
         Output(ids.DETAILS_MODAL, "is_open"),
@@ -39,7 +39,7 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         )
         if account is None:
             raise PreventUpdate
-        return True, account_label(account), details_body(account, limit), account_id
+        return True, account_label(account), details_body(account), account_id
 
     @app.callback(
         Output(ids.PLANNING_RESULT, "children"),

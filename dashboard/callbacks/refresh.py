@@ -32,8 +32,6 @@ function(_tick, store) {
 
 
 def register(app: dash.Dash, context: DashboardContext) -> None:
-    limit = context.settings.replication_limit
-
     @app.callback(
         Output(ids.REFRESH_INTERVAL, "disabled"),
         Output(ids.REFRESH_INTERVAL, "interval"),
@@ -68,7 +66,6 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
             scope,
             ctx.triggered_id == ids.REFRESH_BUTTON,
             shown,
-            limit,
         )
 
     @app.callback(
@@ -80,7 +77,7 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         snapshot = context.snapshot_for(store)
         if snapshot is None:
             return placeholder_figure("No data")
-        return account_bars(snapshot, stack_by, limit)
+        return account_bars(snapshot, stack_by)
 
     @app.callback(
         Output(ids.ACCOUNTS_TABLE, "children"),
@@ -101,7 +98,7 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
     )
 
 
-def refresh_outputs(context, target_id, scope, force, shown, limit):
+def refresh_outputs(context, target_id, scope, force, shown):
     """Fetch a snapshot and draw it; on failure keep what is shown and say why."""
     if not target_id:
         empty = placeholder_figure("No target account")
@@ -150,11 +147,11 @@ def refresh_outputs(context, target_id, scope, force, shown, limit):
     }
     return (
         store,
-        combined_gauge(snapshot["combined"], limit),
-        kpi_cards(snapshot["combined"]),
-        recovery_meter(snapshot["recoveryCapacity"]),
+        combined_gauge(snapshot["combined"], snapshot["scope"]),
+        kpi_cards(snapshot),
+        recovery_meter(snapshot["recoveryCapacity"], snapshot["scope"]),
         warning_alerts(snapshot["warnings"]),
-        region_bars(snapshot, limit),
+        region_bars(snapshot),
         completeness_badge(snapshot),
         None,
     )

@@ -22,7 +22,6 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "browser.json"
 TARGET = "111111111111"
 STAGING = "222222222222"
 NEW = "444444444444"
-LIMIT = Settings.replication_limit
 
 
 @pytest.fixture
@@ -47,22 +46,21 @@ class CountingContext(DashboardContext):
 
 def test_refresh_draws_the_snapshot_and_remembers_it(context):
     store, gauge, kpis, *_rest, banner = refresh_outputs(
-        context, TARGET, "all", False, None, LIMIT
+        context, TARGET, "all", False, None
     )
     assert store["targetAccountId"] == TARGET and store["stale"] is False
     snapshot = context.snapshots.get(store["key"])
     assert snapshot["combined"]["totalReplicating"] == 162
     assert gauge.data[0].value == 162
+    assert "in us-east-1 (binding Region)" in gauge.layout.title.text
     assert "162" in text_of(kpis)
     assert banner is None
 
 
 def test_a_failed_refresh_keeps_the_last_snapshot_and_says_why(context):
-    store, *_ = refresh_outputs(context, TARGET, "all", False, None, LIMIT)
+    store, *_ = refresh_outputs(context, TARGET, "all", False, None)
     context.operations._store.get_target = _raise_store_down
-    outputs = refresh_outputs(
-        context, TARGET, "all", True, store, LIMIT
-    )  # "Refresh now"
+    outputs = refresh_outputs(context, TARGET, "all", True, store)  # "Refresh now"
     stale, visuals, banner = outputs[0], outputs[1:7], outputs[7]
     assert stale["stale"] is True and stale["key"] == store["key"]
     assert all(v is no_update for v in visuals)  # what is on screen stays
@@ -71,8 +69,8 @@ def test_a_failed_refresh_keeps_the_last_snapshot_and_says_why(context):
 
 
 def test_a_failure_on_another_target_shows_no_data_rather_than_the_old_one(context):
-    store, *_ = refresh_outputs(context, TARGET, "all", False, None, LIMIT)
-    outputs = refresh_outputs(context, "999999999999", "all", False, store, LIMIT)
+    store, *_ = refresh_outputs(context, TARGET, "all", False, None)
+    outputs = refresh_outputs(context, "999999999999", "all", False, store)
     assert outputs[0] is None
     assert outputs[2] is None  # no KPI cards of another account
     assert "999999999999" in text_of(outputs[7])
@@ -97,7 +95,7 @@ def test_screen_snapshots_keep_only_the_most_recent():
 
 
 def test_the_download_is_the_csv_of_the_snapshot_on_screen(context):
-    store, *_ = refresh_outputs(context, TARGET, "all", False, None, LIMIT)
+    store, *_ = refresh_outputs(context, TARGET, "all", False, None)
     snapshot = context.snapshot_for(store)
     download = download_for(snapshot)
     assert download["content"] == capacity_csv(snapshot)
@@ -157,7 +155,8 @@ def test_a_failed_validation_is_not_remembered(context):
 
 def test_removal_shows_the_impact_then_removes_and_bumps_the_data_version(context):
     impact = text_of(impact_view(context, TARGET, STAGING))
-    assert "600 → 300" in impact and "62" in impact
+    assert "us-east-1 600 → 300 162 → 100 62" in impact  # per Region
+    assert "Binding Region after removal: us-east-1, 100 of 300" in impact
     is_open, _, pending, version, feedback = confirm_removal(
         context, TARGET, STAGING, 4
     )
@@ -176,7 +175,7 @@ def test_a_failed_removal_says_why_and_changes_nothing(context):
 
 
 def test_without_a_target_the_page_says_how_to_register_one(context):
-    outputs = refresh_outputs(context, None, "all", False, None, LIMIT)
+    outputs = refresh_outputs(context, None, "all", False, None)
     assert outputs[0] is None  # nothing on screen to export or detail
     assert outputs[1]["layout"]["annotations"][0]["text"] == "No target account"
     assert "cli.py targets add" in text_of(outputs[7])
