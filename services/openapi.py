@@ -230,14 +230,23 @@ def _validation_schemas() -> dict:
         "projectionComplete",
         "alreadyRegistered",
     )
+    counts = same(INT, "totalBefore", "totalAfter", "maxBefore", "maxAfter")
     impact = {
         "accountId": ACCOUNT_ID,
         "replicatingServers": null(INT),
         "hasReplicatingServers": null(BOOL),
-        **same(INT, "totalBefore", "totalAfter", "maxBefore", "maxAfter"),
+        **same(null(STRING), "regionBefore", "regionAfter"),
+        **counts,
         "percentAfter": null(NUMBER),
-        "statusAfter": STATUS,
+        **same(STATUS, "statusBefore", "statusAfter"),
+        "regions": array("RegionImpact"),
         "message": STRING,
+    }
+    region_impact = {
+        "region": STRING,
+        "serversLost": INT,
+        **counts,
+        **same(STATUS, "statusBefore", "statusAfter"),
     }
     error = {
         **same(STRING, "code", "message"),
@@ -249,7 +258,8 @@ def _validation_schemas() -> dict:
             request, ("targetAccountId", "accountId", "roleArn", "region")
         ),
         "ValidationResult": envelope(result, (*only_valid, "error")),
-        "RemovalImpact": obj(impact, ("accountId", "totalAfter", "maxAfter")),
+        "RemovalImpact": closed(impact),
+        "RegionImpact": closed(region_impact),
         "RemovalImpactEnvelope": envelope({"impact": ref("RemovalImpact")}),
         "Error": closed(error, ("field",)),
         "ErrorEnvelope": closed(failed),
