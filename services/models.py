@@ -124,6 +124,23 @@ def _named(item: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**item, "accountName": item.get("accountId", "")}
 
 
+def public_account(account: TargetAccount | StagingAccount) -> dict[str, Any]:
+    """An account as every response, page and report shows it (SPEC §2): the external
+    ID is write-only, so `hasExternalId` stands in its place; absent fields are left out.
+
+    `to_dict` stays the stored form (the DynamoDB item keeps the ID for AssumeRole).
+    """
+    public: dict[str, Any] = {}
+    for key, value in account.to_dict().items():
+        if key == "externalId":
+            public["hasExternalId"] = bool(value)
+        elif key == "stagingAccounts":
+            public[key] = [public_account(s) for s in account.staging_accounts]
+        elif value is not None:
+            public[key] = value
+    return public
+
+
 def zero_by_state() -> dict[str, int]:
     return dict.fromkeys(REPLICATION_STATES, 0)
 

@@ -18,6 +18,7 @@ from services import inputs
 from services.capacity import ALL_REGIONS
 from services.clock import utc_now_iso
 from services.errors import InputError, NotFoundError, ProductError
+from services.models import public_account
 from services.planning import removal_impact
 
 log = logging.getLogger(__name__)
@@ -108,17 +109,17 @@ class Operations:
 
     def get_target_accounts(self, payload: Mapping) -> Response:
         targets = self._store.list_targets()
-        return _ok({"targetAccounts": [_public(t) for t in targets]})
+        return _ok({"targetAccounts": [public_account(t) for t in targets]})
 
     def add_target_account(self, payload: Mapping) -> Response:
         target = inputs.target_account_input(payload, self._clock())
         created = self._store.add_target(target)
         message = f"Target account {created.account_id} added."
-        return _ok({"message": message, "targetAccount": _public(created)}, 201)
+        return _ok({"message": message, "targetAccount": public_account(created)}, 201)
 
     def get_target_account(self, payload: Mapping) -> Response:
         target = self._store.get_target(_target_id(payload))
-        public = _public(target)
+        public = public_account(target)
         return _ok(
             {"targetAccount": public, "stagingAccounts": public["stagingAccounts"]}
         )
@@ -263,15 +264,5 @@ def _flag(value, name: str) -> bool:
     raise InputError(f"{name} must be true or false.", field=name)
 
 
-def _public(target) -> dict:
-    """A target account as the API shows it (no nulls for absent optional fields)."""
-    data = target.to_dict()
-    data["stagingAccounts"] = _public_staging(target)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 def _public_staging(target) -> list[dict]:
-    return [
-        {k: v for k, v in s.to_dict().items() if v is not None}
-        for s in target.staging_accounts
-    ]
+    return [public_account(s) for s in target.staging_accounts]

@@ -52,7 +52,7 @@ def staging_table(accounts: Sequence[dict]) -> str:
         return "No staging accounts."
     rows = [
         (s["accountId"], s["accountName"], s.get("region"), s["roleArn"],
-         "yes" if s.get("externalId") else "no", s.get("addedAt"))
+         _yes_no(s.get("hasExternalId")), s.get("addedAt"))
         for s in accounts
     ]  # fmt: skip
     headers = ("ACCOUNT ID", "NAME", "REGION", "ROLE ARN", "EXTERNAL ID", "ADDED")
@@ -62,6 +62,8 @@ def staging_table(accounts: Sequence[dict]) -> str:
 def target(body: dict) -> str:
     t = body["targetAccount"]
     role = t.get("roleArn") or "(dashboard credentials)"
+    if t.get("hasExternalId"):
+        role += " (with an external ID)"
     return (
         f"Target account {t['accountId']} ({t['accountName']})\nRole: {role}\n\n"
         f"Staging accounts ({len(body['stagingAccounts'])}):\n"
