@@ -193,8 +193,8 @@ class Operations:
         target = self._store.get_target(target_id)
         if all(s.account_id != staging_id for s in target.staging_accounts):
             return None
-        snapshot = self._service.snapshot(target_id)
-        return removal_impact(snapshot, staging_id, self._settings.replication_limit)
+        readings = self._service.readings(target_id)
+        return removal_impact(target_id, readings, staging_id, self._service.limits)
 
     # -- capacity -------------------------------------------------------------------
 
