@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, no_update
@@ -26,9 +29,11 @@ def form_values(*values) -> dict:
     }
 
 
-def validated_form(form: dict, target_id: str | None) -> dict:
-    """What a successful validation vouches for: these values, for this target."""
-    return {**form, "targetAccountId": target_id}
+def validated_form(form: dict, target_id: str | None) -> str:
+    """What a successful validation vouches for: these values, for this target. A digest,
+    because the store travels to the browser and the external ID is write-only."""
+    vouched = json.dumps({**form, "targetAccountId": target_id}, sort_keys=True)
+    return hashlib.sha256(vouched.encode()).hexdigest()
 
 
 def field_errors(form: dict, *, required: bool) -> dict[str, str]:

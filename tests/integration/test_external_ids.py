@@ -311,11 +311,6 @@ def test_the_page_and_its_account_callbacks_show_no_external_id(backend, logs):
     assert_hidden(texts, logs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dashboard/callbacks/add.py keeps the validated form, external ID included, "
-    "in VALIDATED_STAGING_STORE (sent to the browser): store a digest instead",
-)
 def test_validating_on_the_page_sends_no_external_id_back(backend):
     from components import ids
 

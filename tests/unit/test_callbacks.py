@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from dash import no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard.callbacks.add import field_errors, form_values, validate_form
+from dashboard.callbacks.add import (
+    field_errors,
+    form_values,
+    validate_form,
+    validated_form,
+)
 from dashboard.callbacks.export import download_for
 from dashboard.callbacks.refresh import refresh_outputs
 from dashboard.callbacks.staging import confirm_removal, impact_view
@@ -136,7 +142,10 @@ def test_a_valid_account_is_remembered_exactly_as_validated(context):
         "us-east-1",
     )
     result, validated = validate_form(context, form, TARGET)
-    assert validated == {**form, "targetAccountId": TARGET}
+    assert validated == validated_form(form, TARGET)
+    assert validated != validated_form({**form, "region": "us-west-2"}, TARGET)
+    assert validated != validated_form(form, "999999999999")
+    assert "ext-444" not in json.dumps(validated)  # it travels to the browser
     assert "192" in text_of(result)
 
 
