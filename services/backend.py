@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import botocore.session
 from services.clock import utc_now_iso
 from services.collector import Collector
 from services.gateway import AwsGateway
+from services.logs import hide_external_ids_in_aws_logs
 from services.models import StagingAccount, TargetAccount
 from services.service import CapacityService
 from services.settings import Settings
@@ -27,56 +26,6 @@ _AWS_HINTS = (
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 )
-
-
-# The AWS libraries' loggers that print request and response payloads at DEBUG: the
-# stored account items and AssumeRole's parameters there carry external IDs.
-PAYLOAD_LOGGERS = (
-    "boto3.resources.action",
-    "botocore.endpoint",
-    "botocore.parsers",
-    "botocore.auth",
-)
-_QUOTE = r"""\\?['"]"""  # a quote, maybe escaped inside a repr or JSON text
-_EXTERNAL_ID_VALUE = re.compile(
-    rf"(?P<key>(?<![A-Za-z])external_?id(?:{_QUOTE})?\s*[:=]\s*"
-    rf"(?:{{\s*{_QUOTE}S{_QUOTE}\s*:\s*)?)"  # a DynamoDB-typed value: {{"S": ...}}
-    rf"(?:(?P<open>{_QUOTE})[^'\"\\]*(?P<close>{_QUOTE})|(?P<bare>[^\s&'\",)}}]+))",
-    re.IGNORECASE,
-)
-
-
-def hide_external_ids(text: str) -> str:
-    """`text` with the value of every externalId / ExternalId / external_id hidden."""
-
-    def hidden(found: re.Match) -> str:
-        if found["bare"] in ("None", "null"):
-            return found[0]
-        if found["bare"]:
-            return found["key"] + "***"
-        return found["key"] + found["open"] + "***" + found["close"]
-
-    return _EXTERNAL_ID_VALUE.sub(hidden, text)
-
-
-class _HideExternalIds(logging.Filter):
-    """External IDs are write-only (SPEC §2): not even a DEBUG line shows one."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        shown = hide_external_ids(text)
-        if shown != text:
-            record.msg, record.args = shown, None
-        return True
-
-
-_HIDE_EXTERNAL_IDS = _HideExternalIds()
-
-
-def hide_external_ids_in_aws_logs() -> None:
-    """Filter the AWS libraries' payload loggers (idempotent)."""
-    for name in PAYLOAD_LOGGERS:
-        logging.getLogger(name).addFilter(_HIDE_EXTERNAL_IDS)
 
 
 def aws_configured(env=os.environ, home: Path | None = None) -> bool:

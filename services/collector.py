@@ -8,7 +8,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from services.aws import (
     CREDENTIALS_INVALID,
@@ -43,7 +43,7 @@ class AccountRef:
     account_name: str
     account_type: str  # "target" | "staging"
     role_arn: str | None = None
-    external_id: str | None = None
+    external_id: str | None = field(default=None, repr=False)  # write-only (SPEC §2)
 
 
 def accounts_of(target: TargetAccount) -> list[AccountRef]:

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import boto3
@@ -44,7 +44,7 @@ class AccountAccess:
     """How an account is reached: a role (and external ID) to assume."""
 
     role_arn: str
-    external_id: str | None
+    external_id: str | None = field(repr=False)  # write-only (SPEC §2)
 
 
 class _Fixed(CredentialProvider):

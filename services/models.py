@@ -75,7 +75,7 @@ class StagingAccount:
     account_id: str
     account_name: str = ""
     role_arn: str | None = None  # required on input; legacy items may lack it
-    external_id: str | None = None
+    external_id: str | None = field(default=None, repr=False)  # write-only (SPEC §2)
     region: str | None = None
     added_at: str | None = None
     added_by: str | None = None
@@ -93,7 +93,7 @@ class TargetAccount:
     account_id: str
     account_name: str
     role_arn: str | None = None
-    external_id: str | None = None
+    external_id: str | None = field(default=None, repr=False)  # write-only (SPEC §2)
     staging_accounts: tuple[StagingAccount, ...] = ()
     created_at: str | None = None
     updated_at: str | None = None

@@ -19,9 +19,9 @@ from moto import mock_aws
 import cli
 import lambda_handler
 from services import inputs
-from services.backend import build_operations, hide_external_ids
+from services.backend import build_operations
 from services.errors import InputError
-from services.logs import QUIET
+from services.logs import QUIET, hide_external_ids
 from services.models import StagingAccount, TargetAccount, public_account
 from services.store import AccountStore
 from tests.conftest import STAGING_SCENARIO, TEST_ENV, demo_backend, serving
@@ -318,7 +318,8 @@ def test_validating_on_the_page_sends_no_external_id_back(backend):
     client = app.server.test_client()
     answer = fire(client, app, ids.VALIDATION_RESULT, f"{ids.ADD_VALIDATE}.n_clicks",
                   form(CANDIDATE_SECRET) | {f"{ids.ADD_VALIDATE}.n_clicks": 1})  # fmt: skip
-    assert CANDIDATE in answer
+    assert "Valid:" in answer  # the candidate did validate, and the store was answered
+    assert ids.VALIDATED_STAGING_STORE in answer
     assert_hidden([answer])
 
 
@@ -523,3 +524,23 @@ def _real_aws_events() -> list[dict]:
         {"operation": "get_combined_capacity", **target, "refresh": True},
         {"operation": "get_target_account", **target},
     ]  # fmt: skip
+
+
+def test_no_account_object_prints_its_external_id():
+    from services.collector import AccountRef
+    from services.gateway import AccountAccess
+    from services.models import StagingAccount, TargetAccount
+
+    staging = StagingAccount(
+        "222222222222", "s", ROLE.format("222222222222"), external_id=SECRET
+    )
+    printed = [
+        staging,
+        TargetAccount(
+            "111111111111", "t", external_id=SECRET, staging_accounts=(staging,)
+        ),
+        AccountRef("222222222222", "s", "staging", ROLE.format("222222222222"), SECRET),
+        AccountAccess(ROLE.format("222222222222"), SECRET),
+    ]
+    for thing in printed:
+        assert SECRET not in repr(thing) and SECRET not in str(thing)
