@@ -154,7 +154,8 @@ def test_operational_limit_is_the_smallest_critical_count():
 @pytest.mark.parametrize(
     ("part", "whole", "expected"),
     [(0, 300, 0.0), (200, 300, 66.7), (250, 300, 83.3), (300, 300, 100.0),
-     (450, 300, 150.0), (1, 3, 33.3), (2, 3, 66.7), (3200, 4000, 80.0)],
+     (450, 300, 150.0), (1, 3, 33.3), (2, 3, 66.7), (3200, 4000, 80.0),
+     (17, 400, 4.3), (1, 8, 12.5), (1, 16, 6.3), (1, 2000, 0.1)],
 )  # fmt: skip
 def test_percent_has_one_decimal(part, whole, expected):
     assert th.percent(part, whole) == expected
