@@ -172,11 +172,11 @@ def _share_lines() -> list[dict]:
     return [
         limit_line(
             operational,
-            f"Operational limit ({CRITICAL_SHARE} of each limit)",
+            f"Operational limit ({CRITICAL_SHARE})",
             OPERATIONAL_COLOR,
             "dash",
         ),
-        limit_line(100, "Hard limit (each unit's own)", HARD_LIMIT_COLOR, "solid"),
+        limit_line(100, "Hard limit (100 %)", HARD_LIMIT_COLOR, "solid"),
     ]
 
 
@@ -213,7 +213,7 @@ def account_bars(
     stacked_layout(
         fig,
         "Each account × Region against its own limit",
-        tallest,
+        tallest * 1.06,  # room for the hard limit's label above its line
         notes + unread_notes,
     )
     fig.update_layout(

@@ -63,34 +63,25 @@ def _note(text: str, y: float = 0.0, size: int = 12) -> dict:
 
 
 def _title(status: Status, detail: str, where: str = "") -> str:
-    return f"{_TITLE}{where}<br><b>{status_words(status)}</b> · {detail}"
+    return f"{where}<br><b>{status_words(status)}</b> · {detail}"
 
 
 def where_text(combined: dict, scope: str = ALL) -> str:
-    """Which Region the combined figures are: " in us-east-1 (binding Region)"."""
+    """Which Region the combined figures are: "Combined in us-east-1 (binding Region)"."""
     region = combined.get("region")
     if not region:
-        return " (no Region holds servers yet)"
-    return f" in {region}" + (" (binding Region)" if scope == ALL else "")
+        return "Combined (no Region holds servers yet)"
+    return f"Combined in {region}" + (" (binding Region)" if scope == ALL else "")
 
 
-def _limit_note(combined: dict) -> str:
+def limit_note(combined: dict) -> str:
     """Where the hard limit comes from, worded from the snapshot: the accounts' own
-    limits in that Region added (N × 300 only when every limit is 300)."""
-    maximum = combined.get("maxReplicating") or 0
+    limits in that Region added (N × 300 is true only when every limit is 300)."""
     reporting = combined.get("reportingAccounts")
     noun = "account" if reporting == 1 else "accounts"
-    operational = (
-        f"Red mark: operational limit {fmt_count(combined.get('operationalLimit'))}"
-    )
     if not combined.get("region"):
-        return (
-            f"{operational} · hard limit {maximum:,} for {fmt_count(reporting)} {noun}"
-        )
-    return (
-        f"{operational} · hard limit {maximum:,}:<br>the limits of "
-        f"{fmt_count(reporting)} {noun} in {combined['region']}, added"
-    )
+        return f"{fmt_count(reporting)} {noun} × the default limit"
+    return f"the limits of {fmt_count(reporting)} {noun} there, added"
 
 
 def no_data_gauge(combined: dict) -> go.Figure:
@@ -109,7 +100,7 @@ def no_data_gauge(combined: dict) -> go.Figure:
     )
     return _layout(
         go.Figure(indicator),
-        _title(Status.UNKNOWN, "no account reporting"),
+        _title(Status.UNKNOWN, "no account reporting", _TITLE),
         [_note("No data", y=0.3, size=22), _note(reporting)],
     )
 
@@ -151,16 +142,18 @@ def combined_gauge(combined: dict, scope: str = ALL) -> go.Figure:
     if total > maximum:
         detail += f" · over the hard limit by {total - maximum:,}"
     title = _title(status, detail, where_text(combined, scope))
-    return _layout(go.Figure(indicator), title, [_note(_limit_note(combined))])
+    note = f"Red mark: operational limit {fmt_count(operational)}"
+    return _layout(go.Figure(indicator), title, [_note(note)])
 
 
-def _kpi(label: str, value, value_id: str) -> dbc.Col:
-    body = dbc.CardBody(
-        [
-            html.Div(label, className="text-muted small"),
-            html.Div(value, id=value_id, className="fs-4 fw-semibold text-nowrap"),
-        ]
-    )
+def _kpi(label: str, value, value_id: str, hint: str = "") -> dbc.Col:
+    parts = [
+        html.Div(label, className="text-muted small"),
+        html.Div(value, id=value_id, className="fs-4 fw-semibold text-nowrap"),
+    ]
+    if hint:
+        parts.append(html.Div(hint, className="text-muted small"))
+    body = dbc.CardBody(parts)
     return dbc.Col(dbc.Card(body, class_name="h-100"), xs=6, md=3)
 
 
@@ -210,7 +203,7 @@ def kpi_cards(snapshot: dict) -> dbc.Row:
             status_badge(snapshot.get("status"), badge_id=ids.KPI_STATUS),
             html.Div(status_drivers(snapshot), className="small mt-1"),
             html.Div(
-                f"Combined{where_text(combined, snapshot.get('scope', ALL))}: "
+                f"{where_text(combined, snapshot.get('scope', ALL))}: "
                 f"{status_words(combined.get('status'))} · "
                 + (combined.get("message") or ""),
                 className="small mt-1",
@@ -227,7 +220,12 @@ def kpi_cards(snapshot: dict) -> dbc.Row:
     return dbc.Row(
         [
             _kpi(f"Replicating{where}", count("totalReplicating"), ids.KPI_REPLICATING),
-            _kpi(f"Hard limit{where}", count("maxReplicating"), ids.KPI_MAXIMUM),
+            _kpi(
+                f"Hard limit{where}",
+                count("maxReplicating"),
+                ids.KPI_MAXIMUM,
+                limit_note(combined) if known else "",
+            ),
             _kpi(
                 "Percent used",
                 fmt_percent(combined.get("percentUsed")),

@@ -12,6 +12,7 @@ from components.format import (
     fmt_count,
     fmt_percent,
     fmt_time,
+    limit_source_text,
     of_limit,
 )
 from components.status import status_badge
@@ -42,14 +43,11 @@ def _busiest_summary(account: dict) -> str:
         return "not reporting"
     if unit is None:
         return f"no servers in scope · limit {fmt_count(account.get('maxReplicating'))}"
-    used = of_limit(
-        unit.get("replicatingServers"),
-        unit.get("maxReplicating"),
-        unit.get("limitSource"),
-    )
+    used = of_limit(unit.get("replicatingServers"), unit.get("maxReplicating"))
     return (
         f"busiest Region {unit['region']}: {used} replicating "
-        f"({fmt_percent(unit.get('percentUsed'))}), "
+        f"({fmt_percent(unit.get('percentUsed'))}, limit: "
+        f"{limit_source_text(unit.get('limitSource'))}), "
         f"{fmt_count(unit.get('availableSlots'))} slots available there"
     )
 
@@ -238,9 +236,15 @@ def _impact_table(regions: list[dict]) -> dbc.Table:
     rows = [
         html.Tr(
             [
-                html.Td(r.get("region")),
-                html.Td(_change(r.get("maxBefore"), r.get("maxAfter"))),
-                html.Td(_change(r.get("totalBefore"), r.get("totalAfter"))),
+                html.Td(r.get("region"), className="text-nowrap"),
+                html.Td(
+                    _change(r.get("maxBefore"), r.get("maxAfter")),
+                    className="text-nowrap",
+                ),
+                html.Td(
+                    _change(r.get("totalBefore"), r.get("totalAfter")),
+                    className="text-nowrap",
+                ),
                 html.Td(fmt_count(r.get("serversLost")), className="text-end"),
                 html.Td(
                     [

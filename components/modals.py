@@ -177,5 +177,6 @@ def remove_confirm_modal() -> dbc.Modal:
             _close(ids.REMOVE_CANCEL, "Cancel"),
             dbc.Button("Remove", id=ids.REMOVE_CONFIRM, color="danger"),
         ],
+        size="lg",  # the impact is a table of Regions
         backdrop="static",
     )

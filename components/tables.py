@@ -159,15 +159,16 @@ TABLE_CAPTION = (
 )
 
 
-def accounts_table(snapshot: dict, sort: dict | None = None) -> dbc.Table:
-    """One row per snapshot account, sorted by `sort` (snapshot order if None)."""
+def accounts_table(snapshot: dict, sort: dict | None = None) -> html.Div:
+    """One row per snapshot account, sorted by `sort` (snapshot order if None), and
+    what its columns measure (a note outside the table: it wraps on a phone)."""
     accounts = sort_accounts(list(snapshot.get("accounts") or ()), sort)
     head = html.Thead(
         html.Tr([_header(k, label, sort) for k, label, _ in ACCOUNT_COLUMNS])
     )
     body = html.Tbody([_account_row(a) for a in accounts])
-    caption = html.Caption(TABLE_CAPTION, className="small")
-    return dbc.Table([caption, head, body], hover=True, responsive=True, size="sm")
+    table = dbc.Table([head, body], hover=True, responsive=True, size="sm")
+    return html.Div([table, html.P(TABLE_CAPTION, className="small text-muted mb-0")])
 
 
 def _simple_table(headers: list[str], rows: list[list]) -> dbc.Table:

@@ -138,7 +138,8 @@ def test_details_body_uses_the_busiest_units_own_limit():
                                  "eu-west-1": 20}),
     )  # fmt: skip
     text = text_of(details_body(snap["accounts"][0]))
-    assert "busiest Region us-east-1: 400 of 500 (applied quota) replicating" in text
+    assert "busiest Region us-east-1: 400 of 500 replicating" in text
+    assert "(80.0 %, limit: applied quota)" in text
     assert "100 slots available there" in text
     assert "all Regions in scope: 420 replicating" in text
     assert "420 of 300" not in text

@@ -38,7 +38,7 @@ def fleet() -> dict:
     )
 
 
-def rows_of(table: dbc.Table) -> list[html.Tr]:
+def rows_of(table) -> list[html.Tr]:
     (body,) = find_all(table, html.Tbody)
     return find_all(body, html.Tr)
 
@@ -135,9 +135,8 @@ def test_each_row_names_the_busiest_region_against_its_own_limit():
 
 
 def test_the_table_says_which_columns_are_the_busiest_regions():
-    table = accounts_table(fleet())
-    (caption,) = find_all(table, html.Caption)
-    assert text_of(caption) == TABLE_CAPTION
+    shown = accounts_table(fleet())
+    assert text_of(shown.children[-1]) == TABLE_CAPTION
     assert "own limit" in TABLE_CAPTION and "worst Region" in TABLE_CAPTION
 
 

@@ -94,8 +94,7 @@ def test_gauge_shows_value_status_and_hard_limit():
     assert fig.data[0].mode == "gauge+number"
     assert combined["status"] in fig.layout.title.text
     notes = " ".join(a.text for a in fig.layout.annotations)
-    assert f"hard limit {4 * LIMIT:,}" in notes
-    assert "the limits of 4 accounts in us-east-1, added" in notes
+    assert f"operational limit {combined['operationalLimit']:,}" in notes
     assert f"{4 * LIMIT:,} max" in fig.data[0].gauge.axis.ticktext
 
 
@@ -106,9 +105,11 @@ def test_gauge_names_the_binding_region_and_words_its_limit_from_the_snapshot():
     )
     combined = snap["combined"]  # eu-west-1: 500 of 900 beats us-east-1's 100 of 600
     fig = combined_gauge(combined)
-    assert "in eu-west-1 (binding Region)" in fig.layout.title.text
-    notes = " ".join(a.text for a in fig.layout.annotations)
-    assert "hard limit 900" in notes and "× 300" not in notes
+    assert "Combined in eu-west-1 (binding Region)" in fig.layout.title.text
+    hard_limit = kpi_cards(snap).children[1]
+    assert text_of(hard_limit) == (
+        "Hard limit in eu-west-1 900 the limits of 2 accounts there, added"
+    )
     scoped = make_snapshot(target(regions={"us-east-1": 100}), scope="us-east-1")
     title = combined_gauge(scoped["combined"], "us-east-1").layout.title.text
     assert "in us-east-1" in title and "binding" not in title
