@@ -73,7 +73,7 @@ def test_combined_lines_per_region_where_several_hold_servers(one_unit_critical)
 def test_recovery_names_its_region(one_unit_critical):
     text = capacity(one_unit_critical)
     assert line_of(text, "Recovery").startswith(
-        "Recovery OK in us-east-1: 10 / 4000 source servers in the target (0.2%); "
+        "Recovery OK in us-east-1: 10 / 4000 source servers in the target (0.3%); "
         "limit: setting"
     )
     assert "by Region: eu-west-1 3 / 4000 OK, us-east-1 10 / 4000 OK" in text
