@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from components.charts import account_bars, region_bars
 from components.tables import sort_accounts
+from services.thresholds import percent
 from tests.unit.snapshot_factory import (
     inaccessible,
     make_snapshot,
@@ -54,7 +55,7 @@ def test_each_account_region_bar_is_that_units_share_of_its_own_limit(snap):
         for trace in traces:
             if trace.y[i] is not None:
                 used, limit, _source, _status = trace.customdata[i]
-                assert trace.y[i] == round(used / limit * 100, 1)
+                assert trace.y[i] == percent(used, limit)
 
 
 @settings(max_examples=100, deadline=None)
