@@ -79,14 +79,12 @@ class OneTarget:
         return self._target
 
 
-def one_refresh(
-    context: DashboardContext, target_id: str, limit: int
-) -> tuple[float, int]:
+def one_refresh(context: DashboardContext, target_id: str) -> tuple[float, int]:
     start = time.perf_counter()
-    outputs = refresh_outputs(context, target_id, "all", False, None, limit)
+    outputs = refresh_outputs(context, target_id, "all", False, None)
     store = outputs[0]
     snapshot = context.snapshot_for(store)
-    bars = account_bars(snapshot, "region", limit)
+    bars = account_bars(snapshot, "region")
     table = accounts_table(snapshot, None)
     payload = to_json(list(outputs)) + to_json(bars) + to_json(table)
     return time.perf_counter() - start, len(payload.encode())
@@ -104,13 +102,12 @@ def measure(accounts: int, regions: tuple[str, ...], repeats: int = 7) -> dict:
     service = CachedService(collected())
     operations = Operations(OneTarget(target_id), service, None, settings)
     context = DashboardContext(operations, settings, demo=True)
-    limit = settings.replication_limit
-    one_refresh(context, target_id, limit)  # warm imports and caches
+    one_refresh(context, target_id)  # warm imports and caches
     first = []
     for _ in range(repeats):  # the first poll after a collection builds the wire form
         service._snapshot = collected()
-        first.append(one_refresh(context, target_id, limit))
-    next_polls = [one_refresh(context, target_id, limit) for _ in range(repeats)]
+        first.append(one_refresh(context, target_id))
+    next_polls = [one_refresh(context, target_id) for _ in range(repeats)]
     return {
         "accounts": accounts,
         "regions": len(regions),

@@ -210,8 +210,8 @@ def _combined_message(
         return f"No account is reporting (0 of {configured}): capacity is unknown."
     where = f" in {region}" if region else ""
     text = (
-        f"{total} of {maximum} replicating servers used{where} "
-        f"({th.percent(total, maximum)}%), {max(maximum - total, 0)} slots available "
+        f"{total:,} of {maximum:,} replicating servers used{where} "
+        f"({th.percent(total, maximum)}%), {max(maximum - total, 0):,} slots available "
         f"across {_plural(reporting, 'account')}."
     )
     if reporting < configured:
