@@ -78,7 +78,7 @@ class StagingValidator:
             f"Account {account_id} can be read in {region}: {replicating} of "
             f"{found.total_servers} source servers there count as replicating "
             f"({account_total} in all its Regions). With it the target's combined use "
-            f"is {after.total_replicating} of {after.max_replicating}{where_after} "
+            f"is {after.total_replicating:,} of {after.max_replicating:,}{where_after} "
             f"({after.percent_used}%, {after.status.value}), the Region that binds."
         )
         if not complete:
