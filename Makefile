@@ -42,7 +42,7 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/collect.py
-	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/poll.py
 
 screenshot: $(VENV)/.dev browser-deps
 	$(BIN)/python scripts/screenshot.py

@@ -1,159 +1,208 @@
-"""Collector benchmark: N accounts × every DRS Region on the simulated fleet.
+"""Collection benchmark: what a user waits for, over HTTP, on the real app.
 
-Each configuration runs in a fresh subprocess (so peak RSS is its own) and prints one row:
-cold refresh (new credentials and clients, no Region pruning), warm refresh (reused clients,
-empty Regions pruned), the critical-path floor at this latency, CPU seconds and peak RSS,
-beside a sequential baseline (one worker).
+`app.py` runs as a subprocess on a generated scenario (N accounts × every DRS Region,
+~300 servers per account in 3 Regions, every simulated AWS call delayed by 100 ms, the
+product's retry settings), and the stdlib measures:
 
-    python benchmarks/collect.py            # the standard table
-    python benchmarks/collect.py --quick    # smaller, for a smoke run
+- first request: `GET /api/accounts/{target}/capacity` on a fresh app, right after it
+  answers `/api/openapi.json` (a new process per sample);
+- forced refresh: `?refresh=true` on a running app (every Region read again);
+- pruned refresh: an unforced request once the cache has expired (Regions known to be
+  empty are skipped until their rescan: not what "Refresh now" does);
+
+with the server process's CPU seconds for that request and its peak RSS.
+
+    python benchmarks/collect.py              # the standard table (5 samples each)
+    python benchmarks/collect.py --quick      # 10 accounts only, 3 samples: a smoke run
+    python benchmarks/collect.py --json FILE  # also write the rows as JSON
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import resource
-import subprocess
+import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from appserver import AppServer, write_scenario
 
-SERVER_REGIONS = (
-    "us-east-1",
-    "us-west-2",
-    "eu-west-1",
-)  # where the fleet's servers live
-
-
-def fleet_scenario(accounts: int, servers: int, latency_ms: int) -> dict:
-    """`accounts` accounts with `servers` servers each, spread over SERVER_REGIONS."""
-    per_region = servers // len(SERVER_REGIONS)
-    ids = [f"{100000000000 + i:012d}" for i in range(accounts)]
-    spec = {"CONTINUOUS": per_region - per_region // 10, "STOPPED": per_region // 10}
-    return {
-        "target": {"accountId": ids[0], "accountName": "bench-target"},
-        "staging": [
-            {
-                "accountId": i,
-                "accountName": f"bench-{n:03d}",
-                "roleArn": f"arn:aws:iam::{i}:role/DRSCapacityRead",
-                "region": "us-east-1",
-            }
-            for n, i in enumerate(ids[1:], 1)
-        ],
-        "fleet": {i: dict.fromkeys(SERVER_REGIONS, spec) for i in ids},
-        "latencyMs": latency_ms,
-    }
+TARGET = "100000000000"
+LATENCY_MS = 100
+SERVERS = 300
+REQUEST_TIMEOUT_S = 180.0
+CACHE_TTL_S = 1.0  # short, so that an unforced request soon finds the cache expired
+CAPACITY = f"/api/accounts/{TARGET}/capacity"
+BUDGET_S = 75.0  # per measure: slow builds stop sampling early, and the table says so
 
 
-def run_one(accounts: int, servers: int, latency_ms: int, workers: int) -> dict:
-    """One configuration, in this process: cold then warm collection."""
-    from services.settings import Settings, drs_regions
-    from services.simulator.testing import collector_harness
-
-    scenario = fleet_scenario(accounts, servers, latency_ms)
-    settings = Settings(max_workers=workers, aws_max_attempts=1)
-    harness = collector_harness(scenario, settings)
-    collector, target = harness.collector, harness.target
-    cpu0 = _cpu()
-    start = time.perf_counter()
-    cold = collector.collect(target)
-    cold_s = time.perf_counter() - start
-    start = time.perf_counter()
-    warm = collector.collect(target)
-    warm_s = time.perf_counter() - start
-    cpu = _cpu() - cpu0
-    counted = sum(r.total_servers for a in warm for r in a.regions)
-    assert counted == accounts * (servers // len(SERVER_REGIONS)) * len(SERVER_REGIONS)
-    assert all(a.accessible for a in cold)
-    pages = math.ceil(servers / len(SERVER_REGIONS) / settings.page_size) or 1
-    return {
-        "accounts": accounts,
-        "regions": len(drs_regions()),
-        "servers": servers,
-        "latency_ms": latency_ms,
-        "workers": workers,
-        "cold_s": cold_s,
-        "warm_s": warm_s,
-        "floor_s": latency_ms
-        / 1000
-        * (1 + pages),  # AssumeRole, then one Region's pages
-        "cpu_s": cpu,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+def _checked(body: dict, accounts: int) -> None:
+    """A timing only counts if the answer is the whole fleet."""
+    if body.get("success") is False or len(body.get("accounts") or ()) != accounts:
+        raise RuntimeError(f"unexpected answer: {str(body)[:300]}")
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+def first_requests(scenario: Path, accounts: int, samples: int, logs: Path) -> dict:
+    """The first capacity request on a fresh app, one new process per sample."""
+    walls, cpus, rss, starts = [], [], [], []
+    for _ in _within_budget(samples):
+        with AppServer(scenario, logs) as app:
+            starts.append(app.wait_ready())
+            cpu0 = app.cpu_seconds()
+            wall, body = app.get(CAPACITY, REQUEST_TIMEOUT_S)
+            cpus.append(app.cpu_seconds() - cpu0)
+            rss.append(app.peak_rss_mb())
+            _checked(body, accounts)
+            walls.append(wall)
+    row = _row("first request on a fresh app", accounts, walls, cpus, rss, starts)
+    return {**row, "planned": samples}
 
 
-def measure(accounts: int, servers: int, latency_ms: int, workers: int) -> dict:
-    args = [
-        sys.executable,
-        __file__,
-        "--one",
-        json.dumps([accounts, servers, latency_ms, workers]),
+def running_app(scenario: Path, accounts: int, samples: int, logs: Path) -> list[dict]:
+    """Forced refreshes, then unforced (pruned) ones once the cache expired."""
+    env = {"DRS_CAPACITY_CACHE_TTL_SECONDS": str(CACHE_TTL_S)}
+    with AppServer(scenario, logs, env) as app:
+        _, body = app.get(CAPACITY, REQUEST_TIMEOUT_S)  # the first collection
+        _checked(body, accounts)
+        forced = _timed(app, f"{CAPACITY}?refresh=true", accounts, samples)
+        pruned = ([], [])
+        for _ in _within_budget(samples):
+            time.sleep(CACHE_TTL_S + 0.1)
+            wall, cpu = _timed(app, CAPACITY, accounts, 1)
+            pruned[0].extend(wall)
+            pruned[1].extend(cpu)
+        rss = app.peak_rss_mb()
+    rows = [
+        _row("forced refresh (`?refresh=true`)", accounts, *forced, [rss]),
+        _row("pruned refresh (cache expired)", accounts, *pruned, [rss]),
     ]
-    out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return [{**row, "planned": samples} for row in rows]
 
 
-def table(rows: list[dict]) -> str:
-    head = (
-        "| accounts | Regions | servers/account | latency | workers | cold s | "
-        "cold − cold@0ms | floor s | (cold − cold@0) / floor | warm s | CPU s | peak RSS MB |"
-    )
-    lines = [head, "|---" * 12 + "|"]
+def _timed(app: AppServer, path: str, accounts: int, samples: int):
+    """Wall and server CPU seconds of each of up to `samples` requests."""
+    walls, cpus = [], []
+    for _ in _within_budget(samples):
+        cpu0 = app.cpu_seconds()
+        wall, body = app.get(path, REQUEST_TIMEOUT_S)
+        _checked(body, accounts)
+        walls.append(wall)
+        cpus.append(app.cpu_seconds() - cpu0)
+    return walls, cpus
+
+
+def _within_budget(samples: int):
+    """Up to `samples` iterations; fewer (at least one) once BUDGET_S has passed."""
+    deadline = time.monotonic() + BUDGET_S
+    for n in range(samples):
+        if n and time.monotonic() > deadline:
+            return
+        yield n
+
+
+def big_fleet_rss(accounts: int, servers: int, logs: Path, folder: Path) -> dict:
+    """Peak RSS of the app through a first request and a forced refresh."""
+    scenario = write_scenario(folder, accounts, servers, LATENCY_MS)
+    with AppServer(scenario, logs) as app:
+        cpu0 = app.cpu_seconds()
+        first, body = app.get(CAPACITY, REQUEST_TIMEOUT_S)
+        _checked(body, accounts)
+        forced, body = app.get(f"{CAPACITY}?refresh=true", REQUEST_TIMEOUT_S)
+        _checked(body, accounts)
+        return {
+            "accounts": accounts,
+            "servers": servers,
+            "first_s": first,
+            "forced_s": forced,
+            "cpu_s": app.cpu_seconds() - cpu0,
+            "rss_mb": app.peak_rss_mb(),
+        }
+
+
+def _row(measure, accounts, walls, cpus, rss, starts=()) -> dict:
+    return {
+        "measure": measure,
+        "accounts": accounts,
+        "samples": len(walls),
+        "min_s": min(walls),
+        "median_s": statistics.median(walls),
+        "max_s": max(walls),
+        "cpu_s": statistics.median(cpus),
+        "rss_mb": max(rss),
+        "start_s": statistics.median(starts) if starts else None,
+    }
+
+
+def table(rows: list[dict], regions: int) -> str:
+    lines = [
+        "| measure | accounts × Regions | samples | min s | median s | max s "
+        "| server CPU s (median) | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        added = r["cold_s"] - r.get("cold_zero_s", 0.0)
-        ratio = f"{added / r['floor_s']:.2f}" if r["floor_s"] else "—"
         lines.append(
-            f"| {r['accounts']} | {r['regions']} | {r['servers']} | {r['latency_ms']} ms "
-            f"| {r['workers']} | {r['cold_s']:.2f} | {added:.2f} | {r['floor_s']:.2f} "
-            f"| {ratio} | {r['warm_s']:.3f} | {r['cpu_s']:.1f} | {r['rss_mb']:.0f} |"
+            f"| {r['measure']} | {r['accounts']} × {regions} | {_samples(r)} "
+            f"| {r['min_s']:.2f} | {r['median_s']:.2f} | {r['max_s']:.2f} "
+            f"| {r['cpu_s']:.2f} | {r['rss_mb']:.0f} |"
         )
     return "\n".join(lines)
 
 
+def _samples(row: dict) -> str:
+    if row["samples"] < row["planned"]:
+        return f"{row['samples']} of {row['planned']} (time budget)"
+    return str(row["samples"])
+
+
+def big_table(big: dict, regions: int) -> str:
+    return "\n".join(
+        [
+            "| accounts × Regions | servers/account | first request s "
+            "| forced refresh s | server CPU s (both) | peak RSS MB |",
+            "|---|---|---|---|---|---|",
+            f"| {big['accounts']} × {regions} | {big['servers']:,} "
+            f"| {big['first_s']:.2f} | {big['forced_s']:.2f} | {big['cpu_s']:.1f} "
+            f"| {big['rss_mb']:.0f} |",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--one", help=argparse.SUPPRESS)
-    parser.add_argument("--quick", action="store_true", help="a smaller, faster table")
-    parser.add_argument(
-        "--workers", type=int, default=None, help="pool size (default: Settings)"
-    )
+    parser.add_argument("--quick", action="store_true", help="10 accounts, 3 samples")
+    parser.add_argument("--samples", type=int, default=5, help="samples per measure")
+    parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_one(*json.loads(args.one))))
-        return
-    from services.settings import Settings
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from services.settings import drs_regions
 
-    workers = args.workers or Settings().max_workers
-    plan = [(10, 300, 100), (100, 300, 0), (100, 300, 100), (100, 3000, 0)]
-    if args.quick:
-        plan = [(10, 300, 100), (20, 300, 0)]
-    rows = []
-    for accounts, servers, latency in plan:
-        row = measure(accounts, servers, latency, workers)
-        row["cold_zero_s"] = (
-            measure(accounts, servers, 0, workers)["cold_s"]
-            if latency
-            else row["cold_s"]
-        )
-        rows.append(row)
-    baseline = measure(10, 300, 100, 1)
-    baseline["cold_zero_s"] = measure(10, 300, 0, 1)["cold_s"]
-    rows.append(baseline)
-    print(table(rows))
+    regions = len(drs_regions())
+    samples = 3 if args.quick else args.samples
+    fleets = (10,) if args.quick else (10, 100)
+    rows, big = [], None
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="drs-bench-") as tmp:
+        folder = Path(tmp)
+        for accounts in fleets:
+            scenario = write_scenario(folder, accounts, SERVERS, LATENCY_MS)
+            rows.append(first_requests(scenario, accounts, samples, folder))
+            rows.extend(running_app(scenario, accounts, samples, folder))
+        if not args.quick:
+            big = big_fleet_rss(100, 3000, folder, folder)
+    print(table(rows, regions))
+    if big:
+        print()
+        print(big_table(big, regions))
     print(
-        "\nLast row: the sequential baseline (one worker). floor = latency × (AssumeRole + pages of one Region)."
+        f"\n{LATENCY_MS} ms per simulated AWS call; ~{SERVERS} servers per account in 3 "
+        f"Regions; product retry settings; {samples} samples each; "
+        f"{time.monotonic() - began:.0f} s in all."
     )
+    if args.json:
+        results = {"regions": regions, "latency_ms": LATENCY_MS, "rows": rows}
+        args.json.write_text(json.dumps({**results, "big": big}, indent=1))
 
 
 if __name__ == "__main__":
