@@ -124,7 +124,7 @@ class Collector:
     def read_accounts(
         self, refs: list[AccountRef], regions: Iterable[str], *, force: bool = False
     ) -> list[AccountReading]:
-        self._aws.warm()
+        self._aws.warm()  # before the pool fans out
         self._aws.forget_idle()
         regions = tuple(regions)
         logins = {self._pool.submit(self._login, ref): ref for ref in refs}
@@ -195,9 +195,15 @@ class Collector:
             known = self._empty.get(key)
             if known and known[1] > self._clock():
                 return RegionCapacity(region, known[0])
+        # bound here, in the task: pool threads do not inherit the submitter's context
+        with self._aws.acting_as(access):
+            return self._read_bound_region(ref, access, region, key)
+
+    def _read_bound_region(
+        self, ref: AccountRef, access, region: str, key: tuple[str, str]
+    ) -> RegionCapacity:
         try:
-            client = self._aws.client("drs", region, access)
-            paginator = client.get_paginator("describe_source_servers")
+            paginator = self._aws.paginator("drs", region, "describe_source_servers")
             pages = paginator.paginate(
                 filters={}, PaginationConfig={"PageSize": self._settings.page_size}
             )
@@ -215,8 +221,6 @@ class Collector:
                 )
             with self._empty_lock:
                 self._empty[key] = (state, self._clock() + self._rescan_after(key))
-            # skipped until its rescan, so its client would only hold memory
-            self._aws.drop_client("drs", region, access)
             return RegionCapacity(region, state)
         with self._empty_lock:
             self._empty.pop(key, None)

@@ -1,9 +1,10 @@
 """AwsGateway: the product's way into AWS accounts.
 
-One botocore event system and model loader for everything (models are parsed once). Each
-role gets refreshing AssumeRole credentials (botocore renews them before they expire) and its
-own botocore session over the shared pieces, so every account × Region client is created once
-and reused for the life of the process.
+One client per service × Region for the life of the process, shared by every account: each
+request is signed with the credentials of the account bound to the calling thread for that
+call (`acting_as`). Roles get refreshing AssumeRole credentials (botocore renews them before
+they expire); standard-mode retries are accounted per account, as they were with a client
+per account.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import boto3
 import botocore.session
@@ -23,9 +27,16 @@ from botocore.credentials import (
     CredentialResolver,
     RefreshableCredentials,
 )
+from botocore.exceptions import NoCredentialsError
+from botocore.hooks import HierarchicalEmitter
+from botocore.retries import standard
 
 from services.aws import classify
 from services.settings import Settings
+
+SERVICES = ("drs", "service-quotas", "sts")
+# the paginators the product uses, built once per client
+PAGINATORS = {"drs": ("describe_source_servers",)}
 
 
 class _NoTraceback(logging.Filter):
@@ -47,10 +58,51 @@ class AccountAccess:
     external_id: str | None = field(repr=False)  # write-only (SPEC §2)
 
 
-class _Fixed(CredentialProvider):
-    """A credential provider that always answers with one (refreshing) credentials object."""
+@dataclass(frozen=True, eq=False)
+class _Identity:
+    """Who signs the calls made while it is bound: a key and its credentials."""
 
-    METHOD = "drs-capacity-assume-role"
+    key: AccountAccess | None  # None: the dashboard's own credentials
+    credentials: object | None
+
+
+class UnboundIdentityError(NoCredentialsError):
+    fmt = "No account is bound for this AWS call: bind one with AwsGateway.acting_as()"
+
+
+# The identity every shared client signs with in the current thread (or task context).
+_acting: ContextVar[_Identity | None] = ContextVar("drs_capacity_acting", default=None)
+
+
+class _BoundCredentials:
+    """Installed on every shared client: the credentials of the identity bound now.
+
+    The signer asks for them at each attempt, so refreshing credentials renew in time;
+    with nothing bound the request is refused, never signed with someone else's keys.
+    """
+
+    method = "drs-capacity-bound"
+
+    def get_frozen_credentials(self):
+        identity = _acting.get()
+        if identity is None:
+            raise UnboundIdentityError()
+        if identity.credentials is None:
+            return None  # botocore then raises NoCredentialsError
+        return identity.credentials.get_frozen_credentials()
+
+    def get_deferred_property(self, name: str):
+        def resolve():
+            identity = _acting.get()
+            return getattr(identity and identity.credentials, name, None)
+
+        return resolve
+
+
+class _Fixed(CredentialProvider):
+    """A credential provider that always answers with one credentials object."""
+
+    METHOD = "drs-capacity-bound"
 
     def __init__(self, credentials):
         super().__init__()
@@ -60,15 +112,77 @@ class _Fixed(CredentialProvider):
         return self._credentials
 
 
-@dataclass
-class _Role:
-    credentials: RefreshableCredentials
-    session: botocore.session.Session
-    last_used: float
+class _RetriesByIdentity:
+    """botocore's standard retry handler, one per identity on one shared client.
+
+    The standard mode's retry quota belongs to the client; shared by every account it
+    would let one throttled account spend the retries of all the others. Each identity
+    gets botocore's own handler (built by `register_retry_handler` on a stand-in) and
+    with it its own quota, created at its first failed attempt. Backoff goes through the
+    gateway's `sleep`.
+    """
+
+    def __init__(self, client, max_attempts: int, sleep: Callable[[float], None]):
+        self._service_model = client.meta.service_model
+        self._event = self._service_model.service_id.hyphenize()
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        # identity -> (botocore's RetryHandler, the stand-in's events)
+        self._handlers: dict[AccountAccess | None, tuple] = {}
+        events = client.meta.events
+        unique_id = f"retry-config-{self._event}"  # botocore's own handler's id
+        events.unregister(f"needs-retry.{self._event}", unique_id=unique_id)
+        events.register(
+            f"needs-retry.{self._event}", self.needs_retry, unique_id=unique_id
+        )
+        events.register(
+            f"after-call.{self._event}",
+            self.after_call,
+            unique_id=f"retry-release-{self._event}",
+        )
+
+    def needs_retry(self, response=None, caught_exception=None, **kwargs):
+        succeeded = caught_exception is None and (
+            response is not None and response[0].status_code < 300
+        )
+        found = self._handler(create=not succeeded)
+        if found is None:
+            return None  # a first attempt that succeeded: nothing to retry or account
+        delay = found[0].needs_retry(
+            response=response, caught_exception=caught_exception, **kwargs
+        )
+        if delay is None or delay is False:
+            return delay
+        self._sleep(delay)
+        return 0  # retry now: the backoff is slept
+
+    def after_call(self, **kwargs):
+        found = self._handler(create=False)
+        if found is not None:  # gives back the quota of a successful call
+            found[1].emit(f"after-call.{self._event}", **kwargs)
+
+    def _handler(self, create: bool):
+        identity = _acting.get()
+        key = identity.key if identity else None
+        found = self._handlers.get(key)
+        if found is None and create:
+            with self._lock:
+                found = self._handlers.get(key) or self._new(key)
+        return found
+
+    def _new(self, key):
+        events = HierarchicalEmitter()
+        stand_in = SimpleNamespace(
+            meta=SimpleNamespace(service_model=self._service_model, events=events)
+        )
+        handler = standard.register_retry_handler(stand_in, self._max_attempts)
+        found = self._handlers[key] = (handler, events)
+        return found
 
 
 class AwsGateway:
-    """Credentials and clients shared by every collection and validation."""
+    """Credentials and the shared clients of every collection and validation."""
 
     def __init__(
         self,
@@ -76,40 +190,72 @@ class AwsGateway:
         botocore_session: botocore.session.Session | None = None,
         own_credentials: dict | None = None,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         self.settings = settings
         self._clock = clock
+        self._sleep = sleep
         base = botocore_session or botocore.session.get_session()
         self._own = boto3.Session(
             botocore_session=base, **(own_credentials or {})
         )._session
+        self._signing = self._signing_session()
         self._config = Config(
             retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
             connect_timeout=settings.aws_connect_timeout,
             read_timeout=settings.aws_read_timeout,
-            max_pool_connections=4,
+            # every worker may be calling the same Region at once
+            max_pool_connections=settings.max_workers,
         )
-        self._lock = threading.Lock()
+        self._create_lock = threading.Lock()  # taken only to create what is missing
         self._credentials: dict[AccountAccess, RefreshableCredentials] = {}
-        self._roles: dict[AccountAccess, _Role] = {}
-        self._clients: dict[tuple, object] = {}
+        self._last_used: dict[AccountAccess, float] = {}
+        self._role_locks: dict[AccountAccess, threading.Lock] = {}
+        self._clients: dict[tuple[str, str], object] = {}
+        self._retries: dict[tuple[str, str], _RetriesByIdentity] = {}
+        self._paginators: dict[tuple[str, str, str], object] = {}
+        self._own_identity: _Identity | None = None
         self._own_account: str | None = None
         self._warmed = False
 
+    # -- start ------------------------------------------------------------------------
+
     def warm(self) -> None:
-        """Parse the models once, on one thread, before threads fan out."""
-        with self._lock:
-            if not self._warmed:
-                for service in ("drs", "sts", "service-quotas"):
-                    self._own.get_service_model(service)
-                self._warmed = True
+        """Create the clients of the Region set, their paginators and error classes,
+        on one thread, before threads fan out: botocore's model cache has no lock."""
+        if self._warmed:
+            return
+        with self._create_lock:
+            if self._warmed:
+                return
+            services = ["drs"]
+            if self.settings.limits_source != "setting":
+                services.append("service-quotas")
+            wanted = [(s, r) for s in services for r in self.settings.regions]
+            wanted.append(("sts", self.settings.home_region))
+            for service, region in wanted:
+                self._create(service, region)
+            self._warmed = True
+
+    # -- identities -------------------------------------------------------------------
+
+    @contextmanager
+    def acting_as(self, access: AccountAccess | None) -> Iterator[None]:
+        """Sign every call of this thread (or task) in the block as `access`;
+        None binds the dashboard's own credentials."""
+        token = _acting.set(self._identity(access))
+        try:
+            yield
+        finally:
+            _acting.reset(token)
 
     def own_account_id(self) -> str:
         """The account the dashboard's own credentials belong to (asked once)."""
         if self._own_account is None:
             try:
-                sts = self.client("sts", self.settings.home_region)
-                self._own_account = sts.get_caller_identity()["Account"]
+                with self.acting_as(None):
+                    sts = self.client("sts", self.settings.home_region)
+                    self._own_account = sts.get_caller_identity()["Account"]
             except Exception as exc:
                 raise classify(exc, operation="caller_identity") from None
         return self._own_account
@@ -118,54 +264,95 @@ class AwsGateway:
         """Valid credentials for this role now (AssumeRole the first time, renewed when
         due); raises AwsError when the role cannot be assumed."""
         key = AccountAccess(role_arn, external_id)
-        role = self._roles.get(key)
-        if role is None:
-            credentials = self._assume(key)
-            with self._lock:
-                role = self._roles.setdefault(
-                    key, _Role(credentials, self._session_for(credentials), 0.0)
-                )
-                self._credentials[key] = role.credentials
+        credentials = self._credentials.get(key)
+        if credentials is None:
+            lock = self._role_locks.setdefault(key, threading.Lock())
+            with lock:  # one AssumeRole per role, whoever asks at the same time
+                credentials = self._credentials.get(key)
+                if credentials is None:
+                    credentials = self._credentials[key] = self._assume(key)
         else:
             try:
-                role.credentials.get_frozen_credentials()  # renews when due
+                credentials.get_frozen_credentials()  # renews when due
             except Exception as exc:
                 raise classify(exc, operation="assume_role") from None
-        role.last_used = self._clock()
+        self._last_used[key] = self._clock()
         return key
 
-    def client(self, service: str, region: str, access: AccountAccess | None = None):
-        """The one client for `access` (None = our own credentials) × service × Region."""
-        key = (access, service, region)
-        found = self._clients.get(key)
+    def forget_idle(self, idle_seconds: float = 2 * 3600) -> None:
+        """Forget roles unused for a while (removed staging accounts): their credentials
+        and retry quotas. Tasks still running keep the identity they bound."""
+        cutoff = self._clock() - idle_seconds
+        for key, used in list(self._last_used.items()):
+            if used < cutoff:
+                self._last_used.pop(key, None)
+                self._credentials.pop(key, None)
+                self._role_locks.pop(key, None)
+
+    # -- clients ----------------------------------------------------------------------
+
+    def client(self, service: str, region: str):
+        """The one client of service × Region; it signs as the identity bound now."""
+        found = self._clients.get((service, region))
         if found is not None:
             return found
         self.warm()
-        session = self._roles[access].session if access else self._own
-        with self._lock:
-            found = self._clients.get(key)
-            if found is None:
-                found = session.create_client(
-                    service, region_name=region, config=self._config
-                )
-                self._clients[key] = found
+        with self._create_lock:
+            return self._create(service, region)
+
+    def paginator(self, service: str, region: str, operation: str):
+        """The client's paginator, built once (paginate() keeps no state in it)."""
+        found = self._paginators.get((service, region, operation))
+        if found is not None:
+            return found
+        self.client(service, region)
+        with self._create_lock:
+            return self._paginator(service, region, operation)
+
+    def _create(self, service: str, region: str):
+        """Create a missing client (the caller holds the creation lock)."""
+        found = self._clients.get((service, region))
+        if found is not None:
+            return found
+        client = self._signing.create_client(
+            service, region_name=region, config=self._config
+        )
+        client.exceptions  # noqa: B018  (error classes built here, on one thread)
+        self._retries[(service, region)] = _RetriesByIdentity(
+            client, self.settings.aws_max_attempts, self._sleep
+        )
+        self._clients[(service, region)] = client
+        for operation in PAGINATORS.get(service, ()):
+            self._paginator(service, region, operation)
+        return client
+
+    def _paginator(self, service: str, region: str, operation: str):
+        key = (service, region, operation)
+        found = self._paginators.get(key)
+        if found is None:
+            found = self._paginators[key] = self._clients[
+                (service, region)
+            ].get_paginator(operation)
         return found
 
-    def drop_client(
-        self, service: str, region: str, access: AccountAccess | None
-    ) -> None:
-        """Forget a client not worth keeping (a Region found empty): clients cost memory."""
-        with self._lock:
-            self._clients.pop((access, service, region), None)
+    # -- credentials ------------------------------------------------------------------
 
-    def forget_idle(self, idle_seconds: float = 2 * 3600) -> None:
-        """Drop roles (and their clients) unused for a while: removed staging accounts."""
-        cutoff = self._clock() - idle_seconds
-        with self._lock:
-            idle = {k for k, role in self._roles.items() if role.last_used < cutoff}
-            for key in idle:
-                del self._roles[key], self._credentials[key]
-            self._clients = {k: c for k, c in self._clients.items() if k[0] not in idle}
+    def _identity(self, access: AccountAccess | None) -> _Identity:
+        if access is None:
+            own = self._own_identity
+            if own is None:
+                with self._create_lock:
+                    if self._own_identity is None:
+                        # the dashboard's own chain (env, profile, role …), resolved once
+                        self._own_identity = _Identity(
+                            None, self._own.get_credentials()
+                        )
+                    own = self._own_identity
+            return own
+        credentials = self._credentials.get(access)
+        if credentials is None:
+            raise KeyError("no credentials for this role: call access() first")
+        return _Identity(access, credentials)
 
     def _assume(self, key: AccountAccess) -> RefreshableCredentials:
         def fetch() -> dict:
@@ -176,10 +363,11 @@ class AwsGateway:
             if key.external_id:
                 params["ExternalId"] = key.external_id
             try:
-                # the regional STS endpoint: its tokens also work in opt-in Regions
-                answer = self.client("sts", self.settings.home_region).assume_role(
-                    **params
-                )
+                # the regional STS endpoint: its tokens also work in opt-in Regions;
+                # signed with our own credentials, whoever is bound while renewing
+                with self.acting_as(None):
+                    sts = self.client("sts", self.settings.home_region)
+                    answer = sts.assume_role(**params)
             except Exception as exc:
                 raise classify(exc, operation="assume_role") from None
             c = answer["Credentials"]
@@ -197,12 +385,13 @@ class AwsGateway:
             first["token"],
             datetime.fromisoformat(first["expiry_time"]),
             refresh_using=fetch,
-            method=_Fixed.METHOD,
+            method="drs-capacity-assume-role",
             time_fetcher=self._now,
         )
 
-    def _session_for(self, credentials) -> botocore.session.Session:
-        """A botocore session for one role, sharing our events and models."""
+    def _signing_session(self) -> botocore.session.Session:
+        """The session of the shared clients: our events and models, and credentials
+        that resolve to the identity bound at each request."""
         session = botocore.session.Session(
             event_hooks=self._own.get_component("event_emitter"),
             include_builtin_handlers=False,  # already on the shared event system
@@ -211,7 +400,7 @@ class AwsGateway:
             "data_loader", self._own.get_component("data_loader")
         )
         session.register_component(
-            "credential_provider", CredentialResolver([_Fixed(credentials)])
+            "credential_provider", CredentialResolver([_Fixed(_BoundCredentials())])
         )
         return session
 

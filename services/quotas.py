@@ -87,8 +87,8 @@ class QuotaReader:
         return Quota(getattr(self._settings, SETTING_OF[code]), LimitSource.SETTING)
 
     def _fetch(self, region: str, code: str, access) -> Quota:
-        client = self._aws.client(SERVICE, region, access)
-        try:
+        with self._aws.acting_as(access):
+            client = self._aws.client(SERVICE, region)
             try:
                 answer = client.get_service_quota(
                     ServiceCode=SERVICE_CODE, QuotaCode=code
@@ -99,9 +99,6 @@ class QuotaReader:
                     ServiceCode=SERVICE_CODE, QuotaCode=code
                 )
                 source = LimitSource.AWS_DEFAULT
-        finally:
-            # read once per TTL: not worth the memory of a client kept in between
-            self._aws.drop_client(SERVICE, region, access)
         return Quota(whole_servers(answer["Quota"].get("Value")), source)
 
     def _fallback(self, key, cached: _Entry | None, now: float, exc) -> _Entry:

@@ -84,7 +84,8 @@ class CollectorHarness:
 def collector_harness(
     scenario, settings, *, sleep=None, clock=None
 ) -> CollectorHarness:
-    """`clock`, when given, drives the simulator, the credential cache and the pruning."""
+    """`clock`, when given, drives the simulator, the credential cache and the pruning;
+    `sleep` is the simulator's latency. The gateway's retry backoff never sleeps."""
     from services.backend import scenario_target
     from services.collector import Collector
     from services.gateway import AwsGateway
@@ -94,6 +95,12 @@ def collector_harness(
     simulator = SimulatedAws(scenario, **({"sleep": sleep} if sleep else {}), **timing)
     session = botocore_session()
     simulator.install(session)
-    gateway = AwsGateway(settings, session, simulator.own_credentials, **timing)
+    gateway = AwsGateway(
+        settings, session, simulator.own_credentials, sleep=_no_backoff, **timing
+    )
     collector = Collector(gateway, settings, **timing)
     return CollectorHarness(simulator, gateway, collector, scenario_target(scenario))
+
+
+def _no_backoff(seconds: float) -> None:
+    """Retries in tests go at once: their count matters, not their pace."""

@@ -308,13 +308,13 @@ def test_a_small_pool_still_reads_everything(workers):
     ] * 6
 
 
-def test_clients_of_empty_regions_are_not_kept():
+def test_clients_of_empty_regions_are_kept_one_per_service_and_region():
     fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 1}, OPT_IN: "not-enabled"}}
     h = harness(scenario(fleet, staging=()), small_settings())
     h.collector.collect(h.target)
-    assert {
-        region for (_, service, region) in h.gateway._clients if service == "drs"
-    } == {"us-east-1"}
+    assert {region for (service, region) in h.gateway._clients if service == "drs"} == (
+        set(REGIONS)
+    )
 
 
 def test_empty_regions_come_due_at_spread_times_within_a_quarter_of_the_period():

@@ -3,6 +3,7 @@ cannot be read, and a cache per account × Region × quota that forced refreshes
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 
@@ -112,11 +113,11 @@ def test_denied_says_which_permissions_are_missing(caplog):
 
 def test_any_failure_falls_back_to_the_setting():
     class Broken:
+        def acting_as(self, access):
+            return contextlib.nullcontext()
+
         def client(self, *args):
             raise RuntimeError("no client today")
-
-        def drop_client(self, *args):
-            pass
 
     reader = QuotaReader(Broken(), Settings(regions=("us-east-1",), **LIMITS))
     assert reader.read(TARGET, "us-east-1", RECOVERY) == Quota(
@@ -129,7 +130,7 @@ def test_limits_source_setting_never_calls_service_quotas():
     assert r.target(REPLICATION) == Quota(280, LimitSource.SETTING)
     assert r.target(RECOVERY) == Quota(3500, LimitSource.SETTING)
     assert r.reads(TARGET) == 0
-    assert not [key for key in r.h.gateway._clients if key[1] == "service-quotas"]
+    assert not [key for key in r.h.gateway._clients if key[0] == "service-quotas"]
 
 
 def test_a_quota_is_read_once_per_ttl():
@@ -188,11 +189,15 @@ def test_a_value_read_earlier_outlasts_a_failed_reread_for_two_ttls():
     assert r.target() == Quota(280, LimitSource.SETTING)
 
 
-def test_the_service_quotas_client_is_not_kept_between_reads():
-    r = Reader({})
+def test_one_service_quotas_client_per_region_serves_every_account():
+    r = Reader({STAGING: {"us-east-1": {REPLICATION: 450}}})
     r.target()
-    r.staging()
-    assert not [key for key in r.h.gateway._clients if key[1] == "service-quotas"]
+    client = r.h.gateway.client("service-quotas", "us-east-1")
+    assert r.staging() == Quota(450, LimitSource.APPLIED)
+    assert r.h.gateway.client("service-quotas", "us-east-1") is client
+    assert [k for k in r.h.gateway._clients if k[0] == "service-quotas"] == [
+        ("service-quotas", "us-east-1")
+    ]
 
 
 @pytest.mark.parametrize(
