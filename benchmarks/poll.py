@@ -36,6 +36,8 @@ REFRESH_OUTPUT = "..snapshot-store.data..."  # the refresh callback's output sta
 CHAINED = ("account-bars.figure", "accounts-table.children")
 POLL_ENV = {"DRS_CAPACITY_CACHE_TTL_SECONDS": "86400"}
 TIMEOUT_S = 120.0
+COLLECTION_TIMEOUT_S = 600.0  # a collection of 100 accounts by a slow build
+BUDGET_S = 60.0  # first polls stop early (at least one) past this, and say so
 
 
 class Page:
@@ -139,23 +141,26 @@ def sequential(label: str, app: AppServer, samples: int, firsts: int) -> dict:
     """Next polls (cached, on screen), and first polls after a new collection."""
     page = Page(app)
     target = page.values[("target-select", "value")]
-    accounts = len(
-        app.get(f"/api/accounts/{target}/capacity", TIMEOUT_S)[1]["accounts"]
-    )
+    capacity = f"/api/accounts/{target}/capacity"
+    accounts = len(app.get(capacity, COLLECTION_TIMEOUT_S)[1]["accounts"])
     for _ in range(3):  # the first snapshot on screen, imports and caches warm
         page.poll()
     cpu0 = app.cpu_seconds()
     nexts = [page.poll() for _ in range(samples)]
     cpu = (app.cpu_seconds() - cpu0) / samples
     first = []
-    for _ in range(firsts):
-        app.get(f"/api/accounts/{target}/capacity?refresh=true&region=us-east-1", 600)
+    deadline = time.monotonic() + BUDGET_S
+    while len(first) < firsts and (not first or time.monotonic() < deadline):
+        # a new collection, drawn for one Region: the poll builds the all-Regions
+        # snapshot and its wire form, as the first poll after a collection does
+        app.get(f"{capacity}?refresh=true&region=us-east-1", COLLECTION_TIMEOUT_S)
         first.append(page.poll())
     return {
         "label": label,
         "accounts": accounts,
         "samples": samples,
-        "firsts": firsts,
+        "firsts": len(first),
+        "planned_firsts": firsts,
         "first_refresh_ms": _ms(statistics.median(p[0] for p in first)),
         "first_poll_ms": _ms(statistics.median(p[1] for p in first)),
         "refresh_ms": _ms(statistics.median(p[0] for p in nexts)),
@@ -260,6 +265,13 @@ def profile(folder: Path, accounts: int, polls: int) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
+def _of(row: dict) -> str:
+    """Says when the time budget cut the first polls short."""
+    if row["firsts"] < row["planned_firsts"]:
+        return f" ({row['firsts']} of {row['planned_firsts']}, time budget)"
+    return ""
+
+
 def tables(rows: list[dict], load: dict | None) -> str:
     lines = [
         "| fleet | accounts | refresh callback, first poll after a collection, ms "
@@ -270,7 +282,7 @@ def tables(rows: list[dict], load: dict | None) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {r['label']} | {r['accounts']} | {r['first_refresh_ms']:.0f} "
+            f"| {r['label']} | {r['accounts']} | {r['first_refresh_ms']:.0f}{_of(r)} "
             f"| {r['refresh_ms']:.0f} / {r['refresh_max_ms']:.0f} "
             f"| {r['first_poll_ms']:.0f} / {r['poll_ms']:.0f} | {r['cpu_ms']:.0f} "
             f"| {r['mb']:.2f} MB |"

@@ -1,8 +1,15 @@
-"""Shared pieces of the bar charts: colours, limit lines, notes, markers, layout."""
+"""Shared pieces of the bar charts: colours, limit lines, notes, markers, layout.
+
+Figures are plain dicts (`{"data": [...], "layout": {...}}`, what `dcc.Graph` takes):
+building `go.Figure` objects validated every property of every trace, most of a poll's
+server time. The component tests check each figure against Plotly's schema instead.
+"""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from functools import lru_cache
+
+import plotly.io as pio
 from plotly.colors import qualitative
 
 from components.status import BAND_COLORS
@@ -62,59 +69,79 @@ def note(text: str) -> dict:
 
 def text_markers(
     name: str, x: list, y: list, text: str, hover: str, symbol: str, customdata=None
-):
+) -> dict:
     """One scatter trace that labels several bars (e.g. "unknown") at once."""
-    return go.Scatter(
-        name=name,
-        x=x,
-        y=y,
-        customdata=customdata,
-        mode="markers+text",
-        text=[text] * len(x),
-        textposition="top center",
-        marker={"symbol": symbol, "size": 11, "color": UNKNOWN_GREY},
-        hovertemplate=hover,
-    )
+    trace = {
+        "type": "scatter",
+        "name": name,
+        "x": x,
+        "y": y,
+        "mode": "markers+text",
+        "text": [text] * len(x),
+        "textposition": "top center",
+        "marker": {"symbol": symbol, "size": 11, "color": UNKNOWN_GREY},
+        "hovertemplate": hover,
+    }
+    if customdata is not None:
+        trace["customdata"] = customdata
+    return trace
 
 
-def limit_markers(name: str, x: list, y: list, color: str, width: int, hover: str):
+def limit_markers(
+    name: str, x: list, y: list, color: str, width: int, hover: str
+) -> dict:
     """A short horizontal tick on each bar: one trace for every bar's limit."""
-    return go.Scatter(
-        name=name,
-        x=x,
-        y=y,
-        mode="markers",
-        marker={
+    return {
+        "type": "scatter",
+        "name": name,
+        "x": x,
+        "y": y,
+        "mode": "markers",
+        "marker": {
             "symbol": "line-ew",
             "size": 28,
             "line": {"width": width, "color": color},
         },
-        hovertemplate=hover,
-    )
+        "hovertemplate": hover,
+    }
 
 
-def stack_tops(traces: list[go.Bar], n: int) -> list[int]:
+def stack_tops(traces: list[dict], n: int) -> list[int]:
     """The height of each of the `n` stacked bars (unknown segments count as 0)."""
     tops = [0] * n
     for trace in traces:
-        for i, value in enumerate(trace.y):
+        for i, value in enumerate(trace["y"]):
             tops[i] += value or 0
     return tops
 
 
-def stacked_layout(fig: go.Figure, title: str, top: float, notes: list[str]) -> None:
-    fig.update_layout(
-        title={"text": title},
-        barmode="stack",
-        template="plotly_white",
-        height=460,
-        margin={"l": 50, "r": 20, "t": 80, "b": 40},
-        xaxis={"type": "category", "tickangle": -40, "automargin": True},
-        yaxis={"title": {"text": "servers"}, "range": [0, top * 1.08]},
-        legend={"traceorder": "grouped"},
-        annotations=[note(" · ".join(notes))] if notes else [],
-        uirevision=title,  # keep the user's zoom across refreshes
-    )
+def template(name: str | None = None) -> dict:
+    """A Plotly template (default: Plotly's default) as a figure carries it: expanded,
+    as `go.Figure` did, since Plotly.js knows no names. Shared: treat as read-only."""
+    return _expanded_template(name or pio.templates.default)
+
+
+@lru_cache(maxsize=4)
+def _expanded_template(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
+
+
+def stacked_layout(title: str, top: float, notes: list[str]) -> dict:
+    """The bar charts' layout: stacked, white, the y range to `top`, notes above."""
+    layout = {
+        "title": {"text": title},
+        "barmode": "stack",
+        "template": template("plotly_white"),
+        "height": 460,
+        "margin": {"l": 50, "r": 20, "t": 80, "b": 40},
+        "xaxis": {"type": "category", "tickangle": -40, "automargin": True},
+        "yaxis": {"title": {"text": "servers"}, "range": [0, top * 1.08]},
+        "legend": {"traceorder": "grouped"},
+        "uirevision": title,  # keep the user's zoom across refreshes
+    }
+    if notes:
+        layout["annotations"] = [note(" · ".join(notes))]
+    return layout
 
 
 def placeholder_figure(text: str) -> dict:

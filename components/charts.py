@@ -9,7 +9,6 @@ shapes, so a fleet of 100 accounts × 34 Regions stays a small figure.
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 
 from components import ids
 from components.chart_parts import (
@@ -75,7 +74,7 @@ def _unit_cell(unit: dict | None) -> tuple[float | None, list | None]:
     ]
 
 
-def _units_by_region(accounts: list[dict], labels: list[str]) -> list[go.Bar]:
+def _units_by_region(accounts: list[dict], labels: list[str]) -> list[dict]:
     units = [
         {r["region"]: r for r in a.get("regionalBreakdown") or ()} for a in accounts
     ]
@@ -85,14 +84,15 @@ def _units_by_region(accounts: list[dict], labels: list[str]) -> list[go.Bar]:
     for i, region in enumerate(regions):
         cells = [_unit_cell(row.get(region)) for row in units]
         traces.append(
-            go.Bar(
-                name=region,
-                x=labels,
-                y=[share for share, _ in cells],
-                customdata=[hover for _, hover in cells],
-                marker_color=palette_color(i),
-                hovertemplate=f"%{{x}}<br>{region}: {UNIT_HOVER}",
-            )
+            {
+                "type": "bar",
+                "name": region,
+                "x": labels,
+                "y": [share for share, _ in cells],
+                "customdata": [hover for _, hover in cells],
+                "marker": {"color": palette_color(i)},
+                "hovertemplate": f"%{{x}}<br>{region}: {UNIT_HOVER}",
+            }
         )
     return traces
 
@@ -104,25 +104,26 @@ def _state_counts(accounts: list[dict], state: str) -> list[int | None]:
     ]
 
 
-def _stack_by_state(accounts, labels, non_counting) -> list[go.Bar]:
+def _stack_by_state(accounts, labels, non_counting) -> list[dict]:
     active = [s for s in REPLICATION_STATES if s not in non_counting]
     stopped = [s for s in REPLICATION_STATES if s in non_counting]
     traces = []
     for state in active + stopped:  # non-counting states on top, hatched grey
         group = NOT_COUNTING_GROUP if state in non_counting else ACTIVE_GROUP
         traces.append(
-            go.Bar(
-                name=state,
-                x=labels,
-                y=_state_counts(accounts, state),
-                marker={
+            {
+                "type": "bar",
+                "name": state,
+                "x": labels,
+                "y": _state_counts(accounts, state),
+                "marker": {
                     "color": STATE_COLORS.get(state, UNKNOWN_GREY),
                     "pattern": {"shape": "/" if state in non_counting else ""},
                 },
-                legendgroup=group,
-                legendgrouptitle_text=group,
-                hovertemplate=f"%{{x}}<br>{state}: %{{y}} servers<extra>{group}</extra>",
-            )
+                "legendgroup": group,
+                "legendgrouptitle": {"text": group},
+                "hovertemplate": f"%{{x}}<br>{state}: %{{y}} servers<extra>{group}</extra>",
+            }
         )
     return traces
 
@@ -184,7 +185,7 @@ def account_bars(
     snapshot: dict,
     stack_by: str = STACK_BY_REGION,
     non_counting=DEFAULT_NON_COUNTING,
-) -> go.Figure:
+) -> dict:
     """Per account ("name (id)"): its account × Region units, or its servers by state.
 
     By Region, each unit is its own bar (bars grouped by account, one colour per
@@ -201,27 +202,22 @@ def account_bars(
     if stack_by == STACK_BY_STATE:
         traces = _stack_by_state(accounts, labels, non_counting)
         notes.append("all source servers in scope, extended ones included")
-        fig = go.Figure(traces + markers)
         top = max([1, *stack_tops(traces, len(accounts))])
-        stacked_layout(fig, "Source servers per account, by state", top, notes)
-        fig.update_layout(yaxis_title_text="source servers")
-        return fig
+        layout = stacked_layout("Source servers per account, by state", top, notes)
+        layout["yaxis"]["title"] = {"text": "source servers"}
+        return {"data": traces + markers, "layout": layout}
     traces = _units_by_region(accounts, labels)
     unread, unread_notes = _unreadable_regions(accounts, labels)
-    fig = go.Figure(traces + markers + unread)
-    tallest = max([100.0, *(y or 0 for t in traces for y in t.y)])
-    stacked_layout(
-        fig,
+    tallest = max([100.0, *(y or 0 for t in traces for y in t["y"])])
+    layout = stacked_layout(
         "Each account × Region against its own limit",
         tallest * 1.06,  # room for the hard limit's label above its line
         notes + unread_notes,
     )
-    fig.update_layout(
-        barmode="group",
-        yaxis={"title": {"text": "% of the unit's own limit"}, "ticksuffix": " %"},
-        shapes=_share_lines(),
-    )
-    return fig
+    layout["barmode"] = "group"
+    layout["yaxis"].update(title={"text": "% of the unit's own limit"}, ticksuffix=" %")
+    layout["shapes"] = _share_lines()
+    return {"data": traces + markers + unread, "layout": layout}
 
 
 def _combined_limits(snapshot: dict, regions: list[str]) -> tuple[list, list, list]:
@@ -240,7 +236,7 @@ def _combined_limits(snapshot: dict, regions: list[str]) -> tuple[list, list, li
     )  # fmt: skip
 
 
-def region_bars(snapshot: dict) -> go.Figure:
+def region_bars(snapshot: dict) -> dict:
     """One bar per Region, stacked by account, with that Region's combined limits.
 
     A Region's combined limits are the snapshot's `combinedByRegion` figures: the sum
@@ -254,13 +250,14 @@ def region_bars(snapshot: dict) -> go.Figure:
         | {c["region"] for c in snapshot.get("combinedByRegion") or ()}
     )
     traces = [
-        go.Bar(
-            name=account_label(account),
-            x=regions,
-            y=[row.get(region) for region in regions],
-            marker_color=palette_color(i + ACCOUNT_COLOR_OFFSET),
-            hovertemplate="%{x}<br>%{fullData.name}: %{y} replicating<extra></extra>",
-        )
+        {
+            "type": "bar",
+            "name": account_label(account),
+            "x": regions,
+            "y": [row.get(region) for region in regions],
+            "marker": {"color": palette_color(i + ACCOUNT_COLOR_OFFSET)},
+            "hovertemplate": "%{x}<br>%{fullData.name}: %{y} replicating<extra></extra>",
+        }
         for i, (account, row) in enumerate(zip(accounts, rows, strict=True))
         if any(n is not None for n in row.values())
     ]
@@ -274,7 +271,7 @@ def region_bars(snapshot: dict) -> go.Figure:
         "%{x}: %{customdata[0]} · %{customdata[1]}<br>hard limit %{y:,}"
         "<extra>the accounts' own limits there, added</extra>",
     )
-    hard.customdata = hover
+    hard["customdata"] = hover
     operational = limit_markers(
         "Combined operational limit",
         regions,
@@ -298,6 +295,5 @@ def region_bars(snapshot: dict) -> go.Figure:
         notes.append(
             f"limits up to {max(known_caps):,} are above the scale (Autoscale)"
         )
-    fig = go.Figure([*traces, hard, operational])
-    stacked_layout(fig, "Replicating servers per Region, by account", top, notes)
-    return fig
+    layout = stacked_layout("Replicating servers per Region, by account", top, notes)
+    return {"data": [*traces, hard, operational], "layout": layout}

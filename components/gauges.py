@@ -4,10 +4,10 @@ KPI cards with the snapshot's overall status."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import html
 
 from components import ids
+from components.chart_parts import template
 from components.format import (
     busiest_text,
     fmt_count,
@@ -36,17 +36,20 @@ def gauge_steps(maximum: int) -> list[dict]:
     ]
 
 
-def _layout(fig: go.Figure, title: str, annotations: list[dict]) -> go.Figure:
-    fig.update_traces(domain={"x": [0, 1], "y": [0.12, 0.92]})
-    fig.update_layout(
-        title={"text": title, "x": 0.5, "xanchor": "center", "font": {"size": 15}},
-        height=GAUGE_HEIGHT,
-        margin={"l": 40, "r": 40, "t": 60, "b": 10},
-        paper_bgcolor="rgba(0,0,0,0)",
-        font={"size": 13},
-        annotations=annotations,
-    )
-    return fig
+def _figure(indicator: dict, title: str, annotations: list[dict]) -> dict:
+    """The gauge figure (a plain dict, as dcc.Graph takes it): one indicator trace."""
+    indicator = {"type": "indicator", **indicator}
+    indicator["domain"] = {"x": [0, 1], "y": [0.12, 0.92]}
+    layout = {
+        "title": {"text": title, "x": 0.5, "xanchor": "center", "font": {"size": 15}},
+        "height": GAUGE_HEIGHT,
+        "margin": {"l": 40, "r": 40, "t": 60, "b": 10},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "font": {"size": 13},
+        "annotations": annotations,
+        "template": template(),
+    }
+    return {"data": [indicator], "layout": layout}
 
 
 def _note(text: str, y: float = 0.0, size: int = 12) -> dict:
@@ -84,28 +87,28 @@ def limit_note(combined: dict) -> str:
     return f"the limits of {fmt_count(reporting)} {noun} there, added"
 
 
-def no_data_gauge(combined: dict) -> go.Figure:
+def no_data_gauge(combined: dict) -> dict:
     """An empty grey gauge that says "No data" (no account is reporting)."""
-    indicator = go.Indicator(
-        mode="gauge",
-        value=0,
-        gauge={
+    indicator = {
+        "mode": "gauge",
+        "value": 0,
+        "gauge": {
             "axis": {"range": [0, 1], "showticklabels": False, "ticks": ""},
             "bar": {"color": "rgba(0,0,0,0)"},
             "steps": [{"range": [0, 1], "color": BAND_TINTS[Status.UNKNOWN]}],
         },
-    )
+    }
     reporting = reporting_text(
         combined.get("reportingAccounts"), combined.get("configuredAccounts")
     )
-    return _layout(
-        go.Figure(indicator),
+    return _figure(
+        indicator,
         _title(Status.UNKNOWN, "no account reporting", _TITLE),
         [_note("No data", y=0.3, size=22), _note(reporting)],
     )
 
 
-def combined_gauge(combined: dict, scope: str = ALL) -> go.Figure:
+def combined_gauge(combined: dict, scope: str = ALL) -> dict:
     """One Region's totalReplicating against its maxReplicating (the binding Region in
     all Regions, else the scoped one), band steps and the two limits marked."""
     status = as_status(combined.get("status"))
@@ -114,15 +117,15 @@ def combined_gauge(combined: dict, scope: str = ALL) -> go.Figure:
     if status is Status.UNKNOWN or maximum <= 0 or total is None:
         return no_data_gauge(combined)
     operational = combined.get("operationalLimit")
-    indicator = go.Indicator(
-        mode="gauge+number",
-        value=total,
-        number={
+    indicator = {
+        "mode": "gauge+number",
+        "value": total,
+        "number": {
             "valueformat": ",d",
             "suffix": f" / {maximum:,}",
             "font": {"size": 34},
         },
-        gauge={
+        "gauge": {
             "shape": "angular",
             "axis": {
                 "range": [0, maximum],
@@ -137,13 +140,13 @@ def combined_gauge(combined: dict, scope: str = ALL) -> go.Figure:
                 "line": {"color": BAND_COLORS[Status.CRITICAL], "width": 4},
             },
         },
-    )
+    }
     detail = fmt_percent(combined.get("percentUsed"))
     if total > maximum:
         detail += f" · over the hard limit by {total - maximum:,}"
     title = _title(status, detail, where_text(combined, scope))
     note = f"Red mark: operational limit {fmt_count(operational)}"
-    return _layout(go.Figure(indicator), title, [_note(note)])
+    return _figure(indicator, title, [_note(note)])
 
 
 def _kpi(label: str, value, value_id: str, hint: str = "") -> dbc.Col:

@@ -43,9 +43,9 @@ def snapshots(draw):
 @settings(max_examples=100, deadline=None)
 @given(snapshots())
 def test_each_account_region_bar_is_that_units_share_of_its_own_limit(snap):
-    traces = [t for t in account_bars(snap, "region").data if t.type == "bar"]
+    traces = [t for t in account_bars(snap, "region")["data"] if t["type"] == "bar"]
     for i, account in enumerate(snap["accounts"]):
-        drawn = {t.name: t.y[i] for t in traces if t.y[i] is not None}
+        drawn = {t["name"]: t["y"][i] for t in traces if t["y"][i] is not None}
         units = {
             u["region"]: u["percentUsed"]
             for u in account["regionalBreakdown"]
@@ -53,22 +53,22 @@ def test_each_account_region_bar_is_that_units_share_of_its_own_limit(snap):
         }
         assert drawn == units  # unknown units (and accounts) stay blank
         for trace in traces:
-            if trace.y[i] is not None:
-                used, limit, _source, _status = trace.customdata[i]
-                assert trace.y[i] == percent(used, limit)
+            if trace["y"][i] is not None:
+                used, limit, _source, _status = trace["customdata"][i]
+                assert trace["y"][i] == percent(used, limit)
 
 
 @settings(max_examples=100, deadline=None)
 @given(snapshots())
 def test_region_bars_total_each_regions_combined_against_its_combined_limits(snap):
     fig = region_bars(snap)
-    traces = [t for t in fig.data if t.type == "bar"]
-    hard = next(t for t in fig.data if t.name.startswith("Combined hard limit"))
+    traces = [t for t in fig["data"] if t["type"] == "bar"]
+    hard = next(t for t in fig["data"] if t["name"].startswith("Combined hard limit"))
     combined = {c["region"]: c for c in snap["combinedByRegion"]}
-    for j, region in enumerate(hard.x):
-        drawn = sum(t.y[j] or 0 for t in traces)
+    for j, region in enumerate(hard["x"]):
+        drawn = sum(t["y"][j] or 0 for t in traces)
         assert drawn == combined[region]["totalReplicating"]
-        assert hard.y[j] == combined[region]["maxReplicating"]
+        assert hard["y"][j] == combined[region]["maxReplicating"]
     if snap["combined"]["region"]:
         binding = combined[snap["combined"]["region"]]
         assert binding == snap["combined"]

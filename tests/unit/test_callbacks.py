@@ -57,8 +57,8 @@ def test_refresh_draws_the_snapshot_and_remembers_it(context):
     assert store["targetAccountId"] == TARGET and store["stale"] is False
     snapshot = context.snapshots.get(store["key"])
     assert snapshot["combined"]["totalReplicating"] == 162
-    assert gauge.data[0].value == 162
-    assert "in us-east-1 (binding Region)" in gauge.layout.title.text
+    assert gauge["data"][0]["value"] == 162
+    assert "in us-east-1 (binding Region)" in gauge["layout"]["title"]["text"]
     assert "162" in text_of(kpis)
     assert banner is None
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
 import pytest
 from dash import dcc, html
 
@@ -73,29 +76,30 @@ def test_hyper_critical_badge_is_darker_than_critical():
 def test_gauge_steps_start_at_the_band_thresholds():
     combined = four_accounts()["combined"]
     maximum = combined["maxReplicating"]
-    gauge = combined_gauge(combined).data[0].gauge
-    starts = [step.range[0] for step in gauge.steps]
+    gauge = combined_gauge(combined)["data"][0]["gauge"]
+    starts = [step["range"][0] for step in gauge["steps"]]
     assert starts == [0, *band_thresholds(maximum).values()]
-    assert gauge.steps[-1].range[1] == maximum
-    assert list(gauge.axis.range) == [0, maximum]
+    assert gauge["steps"][-1]["range"][1] == maximum
+    assert list(gauge["axis"]["range"]) == [0, maximum]
 
 
 def test_gauge_threshold_marks_the_operational_limit():
     combined = four_accounts()["combined"]
-    fig = combined_gauge(combined)
+    threshold = combined_gauge(combined)["data"][0]["gauge"]["threshold"]
     expected = operational_count(4 * LIMIT)
-    assert fig.data[0].gauge.threshold.value == combined["operationalLimit"] == expected
+    assert threshold["value"] == combined["operationalLimit"] == expected
 
 
 def test_gauge_shows_value_status_and_hard_limit():
     combined = four_accounts()["combined"]
     fig = combined_gauge(combined)
-    assert fig.data[0].value == combined["totalReplicating"] == 700
-    assert fig.data[0].mode == "gauge+number"
-    assert combined["status"] in fig.layout.title.text
-    notes = " ".join(a.text for a in fig.layout.annotations)
+    indicator, layout = fig["data"][0], fig["layout"]
+    assert indicator["value"] == combined["totalReplicating"] == 700
+    assert indicator["mode"] == "gauge+number"
+    assert combined["status"] in layout["title"]["text"]
+    notes = " ".join(a["text"] for a in layout["annotations"])
     assert f"operational limit {combined['operationalLimit']:,}" in notes
-    assert f"{4 * LIMIT:,} max" in fig.data[0].gauge.axis.ticktext
+    assert f"{4 * LIMIT:,} max" in indicator["gauge"]["axis"]["ticktext"]
 
 
 def test_gauge_names_the_binding_region_and_words_its_limit_from_the_snapshot():
@@ -104,34 +108,50 @@ def test_gauge_names_the_binding_region_and_words_its_limit_from_the_snapshot():
         staging("222222222222", {"eu-west-1": {"CONTINUOUS": 300, "limit": 600}}),
     )
     combined = snap["combined"]  # eu-west-1: 500 of 900 beats us-east-1's 100 of 600
-    fig = combined_gauge(combined)
-    assert "Combined in eu-west-1 (binding Region)" in fig.layout.title.text
+    title = combined_gauge(combined)["layout"]["title"]["text"]
+    assert "Combined in eu-west-1 (binding Region)" in title
     hard_limit = kpi_cards(snap).children[1]
     assert text_of(hard_limit) == (
         "Hard limit in eu-west-1 900 the limits of 2 accounts there, added"
     )
     scoped = make_snapshot(target(regions={"us-east-1": 100}), scope="us-east-1")
-    title = combined_gauge(scoped["combined"], "us-east-1").layout.title.text
+    title = combined_gauge(scoped["combined"], "us-east-1")["layout"]["title"]["text"]
     assert "in us-east-1" in title and "binding" not in title
 
 
 def test_gauge_says_over_the_hard_limit():
     # a sum over Regions (300 + 50) is never compared with one Region's limit
     calm = make_snapshot(target(regions={"us-east-1": LIMIT, "us-west-2": 50}))
-    assert (
-        "over the hard limit" not in combined_gauge(calm["combined"]).layout.title.text
-    )
+    calm_title = combined_gauge(calm["combined"])["layout"]["title"]["text"]
+    assert "over the hard limit" not in calm_title
     snap = make_snapshot(target(regions={"us-east-1": LIMIT + 50}))
-    fig = combined_gauge(snap["combined"])
-    assert "over the hard limit by 50" in fig.layout.title.text
+    title = combined_gauge(snap["combined"])["layout"]["title"]["text"]
+    assert "over the hard limit by 50" in title
 
 
 def test_gauge_without_reporting_accounts_says_no_data():
     snap = make_snapshot(inaccessible("111111111111", account_type="target"))
     fig = combined_gauge(snap["combined"])
-    assert fig.data[0].mode == "gauge"  # no number: 0 would be a lie
-    assert "No data" in [a.text for a in fig.layout.annotations]
-    assert "UNKNOWN" in fig.layout.title.text
+    assert fig["data"][0]["mode"] == "gauge"  # no number: 0 would be a lie
+    assert "No data" in [a["text"] for a in fig["layout"]["annotations"]]
+    assert "UNKNOWN" in fig["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize(
+    "combined",
+    [
+        four_accounts()["combined"],
+        make_snapshot(target(regions={"us-east-1": LIMIT + 50}))["combined"],
+        {},  # no data
+    ],
+    ids=["four-accounts", "over-the-limit", "no-data"],
+)
+def test_gauge_is_a_plain_dict_that_plotly_accepts_as_it_is(combined):
+    fig = combined_gauge(combined)
+    assert set(fig) == {"data", "layout"}
+    # Plotly validates every property: a misspelt or invalid one raises here
+    validated = go.Figure(fig).to_plotly_json()
+    assert json.loads(json.dumps(validated)) == json.loads(json.dumps(fig))
 
 
 def test_gauge_steps_cover_the_axis_without_gaps():
