@@ -92,12 +92,12 @@ def _demo_backend(settings: Settings) -> Backend:
     scenario = load_scenario(settings.scenario_path)
     mock = moto.mock_aws()
     mock.start()
-    session = botocore.session.get_session()
+    session = botocore.session.get_session()  # the simulator's alone
     simulator = SimulatedAws(scenario)
     simulator.install(session)
     gateway = AwsGateway(settings, session, own_credentials=simulator.own_credentials)
-    dynamodb = boto3.Session(
-        botocore_session=session, **simulator.own_credentials
+    dynamodb = boto3.Session(  # moto's, on a session of its own
+        botocore_session=botocore.session.get_session(), **simulator.own_credentials
     ).resource("dynamodb", region_name=settings.home_region)
     store = AccountStore(AccountStore.create_table(dynamodb, settings.table_name))
     seed_store(store, scenario)

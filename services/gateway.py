@@ -10,6 +10,7 @@ per account.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +49,36 @@ class _NoTraceback(logging.Filter):
 
 
 logging.getLogger("botocore.credentials").addFilter(_NoTraceback())
+
+
+class _HideCredentials(logging.Filter):
+    """At DEBUG botocore prints what it sends and receives: AssumeRole's answer and the
+    session token each request carries. No log line shows either (SPEC §7)."""
+
+    _PATTERNS = (
+        (
+            re.compile(r"<Credentials>.*?</Credentials>", re.S),
+            "<Credentials>***</Credentials>",
+        ),
+        (
+            re.compile(
+                r"(x-amz-security-token\\?['\"]?\s*[:=]\s*b?\\?['\"]?)[^'\"\s\\]+", re.I
+            ),
+            r"\1***",
+        ),
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = shown = record.getMessage()
+        for pattern, replacement in self._PATTERNS:
+            shown = pattern.sub(replacement, shown)
+        if shown != text:
+            record.msg, record.args = shown, None
+        return True
+
+
+for _name in ("botocore.endpoint", "botocore.parsers", "botocore.auth"):
+    logging.getLogger(_name).addFilter(_HideCredentials())
 
 
 @dataclass(frozen=True)
@@ -157,10 +188,10 @@ class _RetriesByIdentity:
         self._sleep(delay)
         return 0  # retry now: the backoff is slept
 
-    def after_call(self, **kwargs):
+    def after_call(self, event_name: str, **kwargs):
         found = self._handler(create=False)
         if found is not None:  # gives back the quota of a successful call
-            found[1].emit(f"after-call.{self._event}", **kwargs)
+            found[1].emit(event_name, **kwargs)
 
     def _handler(self, create: bool):
         identity = _acting.get()

@@ -1,9 +1,12 @@
-"""SimulatedAws: answers STS, DRS and Service Quotas calls inside botocore, before any HTTP
-is sent.
+"""SimulatedAws: answers STS, DRS and Service Quotas calls inside botocore, as the HTTP
+request is about to be sent, after it was signed.
 
-`before-parameter-build` keeps the caller's API params in the request context;
-`before-call` answers from them with `(http_response, parsed)`, which botocore returns
-as the result (or raises as the modeled ClientError when the status is >= 300).
+`before-send` reads the request as AWS would: the caller from its SigV4 `Authorization`
+header (the access key names an identity of the simulated STS; the signature must be the
+one its secret gives), the parameters from its body and query string. The answer is an
+`AWSResponse` whose body is the protocol's wire format, which botocore then parses,
+validates, retries and raises exactly as it would AWS's. A request signed with another
+account's keys is answered as that other account.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
 
+from services.simulator import sigv4, wire
 from services.simulator.drs import SimulatedDrs
 from services.simulator.faults import SimulatedError
 from services.simulator.fleet import Fleet
@@ -28,7 +33,12 @@ from services.simulator.specs import (
 from services.simulator.sts import ROLE_ARN, SimulatedSts
 
 SERVICES = ("sts", "drs", "service-quotas")  # botocore's hyphenated service ids
-_PARAMS_KEY = "drs_simulator_params"
+_OLD_EVENTS = ("before-parameter-build", "before-call")  # where it answered before
+_MISSING_AUTH = {
+    "query": ("MissingAuthenticationToken", 403),
+    "json": ("MissingAuthenticationTokenException", 403),
+    "rest-json": ("MissingAuthenticationTokenException", 403),
+}
 
 
 class SimulatedAws:
@@ -52,6 +62,7 @@ class SimulatedAws:
         self._lock = threading.Lock()
         self._calls: Counter = Counter()
         self._request_numbers = itertools.count(1)
+        self._models: dict = {}  # service -> botocore ServiceModel
 
     @property
     def own_credentials(self) -> dict:
@@ -88,35 +99,36 @@ class SimulatedAws:
         self._quotas.set_account(account_id, parse_account_quotas(spec, path))
 
     def install(self, session) -> None:
-        """Answer this botocore session's calls of SERVICES (clients created later)."""
+        """Answer this botocore session's calls of SERVICES (clients created later).
+
+        The session is the simulator's alone: a stub that a library hooked into every
+        session's `before-send` (moto's) would see each request after us and answer it
+        too, so it is taken off this session (give moto's DynamoDB a session of its own).
+        """
+        _detach_stubs(session)
         for service in SERVICES:
-            for event, handler in (
-                (f"before-parameter-build.{service}", self._keep_params),
-                (f"before-call.{service}", self._answer),
-            ):
-                unique_id = f"services.simulator:{event}"
-                session.unregister(event, unique_id=unique_id)
-                session.register(event, handler, unique_id=unique_id)
+            self._models.setdefault(service, session.get_service_model(service))
+            for old in _OLD_EVENTS:
+                session.unregister(
+                    f"{old}.{service}", unique_id=f"services.simulator:{old}.{service}"
+                )
+            event = f"before-send.{service}"
+            unique_id = f"services.simulator:{event}"
+            session.unregister(event, unique_id=unique_id)
+            session.register(event, self._answer, unique_id=unique_id)
 
-    def _keep_params(self, params, context, **kwargs) -> None:
-        context[_PARAMS_KEY] = dict(params)
-
-    def _answer(self, model, request_signer, context, **kwargs):
-        service = model.service_model.service_name
-        operation = model.name
-        params = context.get(_PARAMS_KEY, {})
-        region = context.get("client_region")
-        credentials = request_signer._credentials
-        if credentials is None:
-            from botocore.exceptions import NoCredentialsError
-
-            raise NoCredentialsError()
-        caller = refusal = None
+    def _answer(self, request, event_name: str, **kwargs):
+        _, service, operation = event_name.split(".", 2)
+        model = self._models[service].operation_model(operation)
+        signature = sigv4.signature_of(request)
+        region = signature.region if signature else _region_of(request.url)
+        params = caller = refusal = None
         try:
-            caller = self._sts.caller(credentials.get_frozen_credentials(), service)
+            params = wire.request_params(model, request)
+            caller = self._caller(model, request, signature)
         except SimulatedError as error:
             refusal = error  # answered after the call is counted and delayed
-        self._count(operation, _subject(operation, caller, params), region)
+        self._count(operation, _subject(operation, caller, params or {}), region)
         if self.latency_ms:
             self._sleep(self.latency_ms / 1000)
         try:
@@ -124,9 +136,22 @@ class SimulatedAws:
                 raise refusal
             parsed = self._dispatch(service, operation, caller, region, params)
         except SimulatedError as error:
-            return self._error_response(model, region, error)
-        return self._response(
-            model, region, model.http.get("responseCode", 200), parsed
+            return self._error_response(model, request, error)
+        status = model.http.get("responseCode", 200)
+        return self._response(model, request, status, parsed)
+
+    def _caller(self, model, request, signature):
+        """The identity that signed the request, or the error AWS answers instead."""
+        if signature is None:
+            code, status = _MISSING_AUTH[wire.protocol_of(model.service_model)]
+            raise SimulatedError(
+                code, status, "Request is missing Authentication Token"
+            )
+        return self._sts.caller(
+            signature.access_key,
+            signature.token,
+            model.service_model.service_name,
+            lambda secret: sigv4.is_valid(request, signature, secret),
         )
 
     def _dispatch(self, service, operation, caller, region, params) -> dict:
@@ -144,36 +169,39 @@ class SimulatedAws:
         with self._lock:
             self._calls[(operation, account_id, region)] += 1
 
-    def _error_response(self, model, region, error: SimulatedError):
-        service_model = model.service_model
-        parsed = {"Error": {"Code": error.code, "Message": error.message}}
-        if service_model.protocol == "query":
-            parsed["Error"]["Type"] = "Sender" if error.status < 500 else "Receiver"
-        shape = service_model.shape_for_error_code(error.code)
-        if shape is not None:  # botocore adds the modeled fields it finds in the body
-            # rest-json DRS models `message`, json Service Quotas `Message`
-            fields = {"message": error.message, "Message": error.message}
-            fields.update(error.fields)
-            parsed.update({k: v for k, v in fields.items() if k in shape.members})
-        return self._response(model, region, error.status, parsed, error.code)
+    def _error_response(self, model, request, error: SimulatedError):
+        request_id = self._request_id()
+        body = wire.error_body(
+            model.service_model,
+            error.code,
+            error.message,
+            error.fields,
+            error.status,
+            request_id,
+        )
+        return self._http(model, request, error.status, body, request_id, error.code)
 
-    def _response(self, model, region, status: int, parsed: dict, error_code=None):
+    def _response(self, model, request, status: int, parsed: dict):
+        request_id = self._request_id()
+        body = wire.answer_body(model, parsed, request_id)
+        return self._http(model, request, status, body, request_id)
+
+    def _http(self, model, request, status, body: bytes, request_id, error_code=None):
         from botocore.awsrequest import AWSResponse
 
-        number = next(self._request_numbers)
-        request_id = f"5e1a{self._seed % 65536:04x}-d75c-4a1e-9e5f-{number:012x}"
-        headers = {"x-amzn-requestid": request_id, "content-type": "application/json"}
-        if error_code:
-            headers["x-amzn-errortype"] = error_code
-        parsed["ResponseMetadata"] = {
-            "RequestId": request_id,
-            "HTTPStatusCode": status,
-            "HTTPHeaders": headers,
-            "RetryAttempts": 0,
+        protocol = wire.protocol_of(model.service_model)
+        headers = {
+            "x-amzn-RequestId": request_id,
+            "Content-Type": wire.CONTENT_TYPES[protocol],
+            "Content-Length": str(len(body)),
         }
-        prefix = model.service_model.endpoint_prefix
-        url = f"https://{prefix}.{region}.amazonaws.com{model.http.get('requestUri', '/')}"
-        return AWSResponse(url, status, headers, _EmptyBody()), parsed
+        if error_code and protocol == "rest-json":
+            headers["x-amzn-ErrorType"] = error_code
+        return AWSResponse(request.url, status, headers, _Body(body))
+
+    def _request_id(self) -> str:
+        number = next(self._request_numbers)
+        return f"5e1a{self._seed % 65536:04x}-d75c-4a1e-9e5f-{number:012x}"
 
 
 def _subject(operation: str, caller, params: Mapping) -> str | None:
@@ -184,8 +212,25 @@ def _subject(operation: str, caller, params: Mapping) -> str | None:
     return caller.account_id if caller else None
 
 
-class _EmptyBody:
-    """The raw stream of a response whose body was never sent."""
+def _detach_stubs(session) -> None:
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    for event, handler, *_ in BUILTIN_HANDLERS:
+        if event == "before-send":  # botocore itself hooks nothing there
+            session.unregister(event, handler)
+
+
+def _region_of(url: str) -> str | None:
+    """The Region of a regional endpoint (service.region.amazonaws.com)."""
+    parts = (urlsplit(url).hostname or "").split(".")
+    return parts[1] if len(parts) > 3 else None
+
+
+class _Body:
+    """The raw stream of a response: its body, in one chunk."""
+
+    def __init__(self, body: bytes):
+        self._body = body
 
     def stream(self, **kwargs):
-        yield b""
+        yield self._body

@@ -84,13 +84,21 @@ class SimulatedSts:
             "aws_session_token": None,
         }
 
-    def caller(self, credentials, service: str) -> Identity:
-        """The identity behind frozen credentials, as the service would check them."""
+    def caller(
+        self,
+        access_key: str,
+        token: str | None,
+        service: str,
+        signed_with: Callable[[str], bool],
+    ) -> Identity:
+        """The identity behind a request signed with `access_key`, as the service would
+        check it: a known key (and its session token), a signature its secret gives
+        (`signed_with(secret)`), and keys that have not expired."""
         codes = _CODES[service]
-        identity = self._identities.get(credentials.access_key)
-        if identity is None or identity.session_token != (credentials.token or None):
+        identity = self._identities.get(access_key)
+        if identity is None or identity.session_token != (token or None):
             raise SimulatedError(*codes["unknown"], _INVALID_TOKEN)
-        if identity.secret_key != credentials.secret_key:
+        if not signed_with(identity.secret_key):
             raise SimulatedError("SignatureDoesNotMatch", 403, _BAD_SIGNATURE)
         if identity.expires_at is not None and identity.expires_at <= self._clock():
             raise SimulatedError(

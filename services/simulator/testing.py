@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 import boto3
 import botocore.session
+from botocore.config import Config
 
 from services.simulator.scenario import load_scenario
 from services.simulator.simulated_aws import SimulatedAws
 
+ONE_ATTEMPT = Config(retries={"mode": "standard", "max_attempts": 1})
 _loader = None
 _loader_lock = threading.Lock()
 
@@ -35,10 +37,16 @@ class Harness:
         self.sim.install(self.botocore_session)
         self.session = boto3.Session(botocore_session=self.botocore_session)
 
-    def client(self, service: str, region: str = "us-east-1", credentials=None):
-        """A client signing with `credentials` (default: the dashboard's own)."""
+    def client(
+        self, service: str, region: str = "us-east-1", credentials=None, config=None
+    ):
+        """A client signing with `credentials` (default: the dashboard's own); one
+        attempt per call unless `config` says otherwise (backoff would really sleep)."""
         credentials = credentials or self.sim.own_credentials
-        return self.session.client(service, region_name=region, **credentials)
+        config = config or ONE_ATTEMPT
+        return self.session.client(
+            service, region_name=region, config=config, **credentials
+        )
 
     def assume(
         self,

@@ -7,7 +7,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from botocore.exceptions import NoCredentialsError
+from botocore.exceptions import ClientError, NoCredentialsError
 
 from services.gateway import UnboundIdentityError
 from services.settings import Settings
@@ -42,6 +42,16 @@ def fleet_scenario(staging: list[str], regions=REGIONS, **extra) -> dict:
             a: {r: {"CONTINUOUS": servers(a, r)} for r in regions} for a in accounts
         },
         **extra,
+    }
+
+
+def misread(readings) -> set[tuple[str, str]]:
+    """The account × Regions whose counts are not that account's own."""
+    return {
+        (reading.account_id, region.region)
+        for reading in readings
+        for region in reading.regions
+        if region.total_servers != servers(reading.account_id, region.region)
     }
 
 
@@ -99,9 +109,8 @@ def test_every_answer_of_64_threads_is_the_bound_accounts():
     )
     for _ in range(3):
         readings = h.collector.collect(h.target, force=True)
-        for reading in readings:
-            got = {r.region: r.total_servers for r in reading.regions}
-            assert got == {r: servers(reading.account_id, r) for r in REGIONS}
+        assert [len(r.regions) for r in readings] == [len(REGIONS)] * 21
+        assert misread(readings) == set()
     calls = h.simulator.calls
     for account in [TARGET, *staging]:
         for region in REGIONS:
@@ -143,3 +152,66 @@ def test_a_pool_thread_does_not_inherit_the_submitters_binding():
         assert sts.get_caller_identity()["Account"] == TARGET
         with pytest.raises(UnboundIdentityError):
             pool.submit(sts.get_caller_identity).result()
+
+
+# -- the simulator reads the signature: signing with the wrong keys shows --------------
+
+
+def test_a_call_signed_with_another_accounts_keys_is_answered_as_that_account():
+    """A gateway that signs the victim's calls with another account's keys (here, its
+    role resolved to the wrong credentials) reads the wrong servers: this check sees it."""
+    staging = staging_ids(3)
+    h = harness(fleet_scenario(staging), Settings(regions=REGIONS, aws_max_attempts=1))
+    assert misread(h.collector.collect(h.target)) == set()
+    wrong, victim = staging[0], staging[1]
+    credentials = h.gateway._credentials
+    credentials[h.gateway.access(role(victim), None)] = credentials[
+        h.gateway.access(role(wrong), None)
+    ]
+    h.simulator.reset_calls()
+    readings = h.collector.collect(h.target, force=True)
+    assert misread(readings) == {(victim, region) for region in REGIONS}
+    calls = h.simulator.calls
+    for region in REGIONS:
+        assert calls[("DescribeSourceServers", victim, region)] == 0
+        assert calls[("DescribeSourceServers", wrong, region)] == 2
+
+
+def test_a_client_signing_as_one_account_for_everyone_is_caught():
+    """The bug a shared client invites: one fixed identity on it. Every other account's
+    Region reads as that account's."""
+    staging = staging_ids(2)
+    h = harness(fleet_scenario(staging), Settings(regions=REGIONS, aws_max_attempts=1))
+    h.collector.collect(h.target)
+    fixed = h.gateway._credentials[h.gateway.access(role(staging[0]), None)]
+    h.gateway.client("drs", "eu-west-1")._request_signer._credentials = fixed
+    readings = h.collector.collect(h.target, force=True)
+    assert misread(readings) == {(TARGET, "eu-west-1"), (staging[1], "eu-west-1")}
+
+
+# -- retries: botocore's standard mode, accounted per account --------------------------
+
+
+def test_one_throttled_account_cannot_spend_the_retries_of_the_others():
+    a, b = staging_ids(2)
+    throttled = {"us-east-1": {"error": "ThrottlingException"}}
+    data = fleet_scenario([a, b], regions=("us-east-1",))
+    data["fleet"][a] = data["fleet"][b] = throttled
+    h = harness(data, Settings(regions=("us-east-1",), aws_max_attempts=3))
+    drs = h.gateway.client("drs", "us-east-1")
+    accesses = {x: h.gateway.access(role(x), None) for x in (a, b)}
+
+    def attempts(account_id: str) -> int:
+        key = ("DescribeSourceServers", account_id, "us-east-1")
+        before = h.simulator.calls[key]
+        with h.gateway.acting_as(accesses[account_id]), pytest.raises(ClientError):
+            drs.describe_source_servers()
+        return h.simulator.calls[key] - before
+
+    assert attempts(a) == 3  # botocore's standard retries, through the simulator
+    calls = 1
+    while attempts(a) > 1:  # each throttled call spends two retries of a's quota
+        calls += 1
+        assert calls < 300, "a's retries never ran out"
+    assert attempts(a) == 1  # a's retry quota is spent: its calls no longer retry
+    assert attempts(b) == 3  # b's quota is its own: untouched by a's throttling
