@@ -7,10 +7,6 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import ReadOnlyCredentials
-
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
     r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=(?P<headers>[^,]+), ?"
@@ -51,6 +47,10 @@ def signature_of(request) -> Signature | None:
 
 def is_valid(request, signature: Signature, secret_key: str) -> bool:
     """True when the signature is what `secret_key` gives over the headers it signed."""
+    from botocore.auth import SigV4Auth  # imported when used: see services.simulator
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import ReadOnlyCredentials
+
     if not signature.timestamp or signature.timestamp[:8] != signature.date:
         return False
     headers = {}
