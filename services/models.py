@@ -6,6 +6,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
+from functools import cache
 from typing import Any
 
 from services.settings import REPLICATION_STATES
@@ -191,10 +192,17 @@ def snake(name: str) -> str:
     return _SNAKE.sub("_", name).lower()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # exact types: enums are not
+
+
 def to_wire(value: Any) -> Any:
     """Dataclasses to camelCase dicts, enums to their values, tuples to lists; None kept."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {camel(f.name): to_wire(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _wire_names(kind)
+    if names is not None:
+        return {key: to_wire(getattr(value, name)) for name, key in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):
@@ -202,6 +210,15 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_wire(v) for v in value]
     return value
+
+
+@cache
+def _wire_names(kind: type) -> tuple[tuple[str, str], ...] | None:
+    """(field, camelCase key) of a dataclass type, worked out once per type: a
+    snapshot of 100 accounts × 34 Regions holds ~50,000 values."""
+    if not is_dataclass(kind):
+        return None
+    return tuple((f.name, camel(f.name)) for f in fields(kind))
 
 
 def from_wire(cls, item: Mapping[str, Any]):
