@@ -3,9 +3,12 @@ whether the signature is the one that key's secret gives."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
@@ -46,30 +49,69 @@ def signature_of(request) -> Signature | None:
 
 
 def is_valid(request, signature: Signature, secret_key: str) -> bool:
-    """True when the signature is what `secret_key` gives over the headers it signed."""
-    from botocore.auth import SigV4Auth  # imported when used: see services.simulator
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import ReadOnlyCredentials
-
+    """True when the signature is what `secret_key` gives over what it signed (the
+    headers it names, the path, the query string and the body), as SigV4 defines it."""
     if not signature.timestamp or signature.timestamp[:8] != signature.date:
         return False
-    headers = {}
-    for name in signature.signed_headers:
+    canonical = _canonical_request(request, signature.signed_headers)
+    if canonical is None:
+        return False
+    scope = f"{signature.date}/{signature.region}/{signature.service}/aws4_request"
+    to_sign = "\n".join(
+        (
+            "AWS4-HMAC-SHA256",
+            signature.timestamp,
+            scope,
+            hashlib.sha256(canonical.encode()).hexdigest(),
+        )
+    )
+    key = _signing_key(secret_key, signature.date, signature.region, signature.service)
+    expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.signature)
+
+
+def _canonical_request(request, signed_headers: tuple[str, ...]) -> str | None:
+    from botocore.utils import normalize_url_path  # imported when used (see __init__)
+
+    url = urlsplit(request.url)
+    pairs = sorted(pair.partition("=")[::2] for pair in url.query.split("&") if pair)
+    lines = []
+    for name in signed_headers:
         value = _header(request, name)
-        if value is not None:
-            headers[name] = value
-        elif name != "host":  # botocore signs the URL's host without a header
-            return False
-    body = request.body
+        if value is None and name == "host":  # botocore signs the URL's host
+            value = _host(url)
+        if value is None:
+            return None
+        lines.append(f"{name}:{' '.join(value.split())}")
+    body = request.body or b""
     if isinstance(body, str):
         body = body.encode("utf-8")
-    signed = AWSRequest(request.method, request.url, headers=headers, data=body)
-    signed.context["timestamp"] = signature.timestamp
-    credentials = ReadOnlyCredentials(signature.access_key, secret_key, signature.token)
-    auth = SigV4Auth(credentials, signature.service, signature.region)
-    canonical = auth.canonical_request(signed)
-    expected = auth.signature(auth.string_to_sign(signed, canonical), signed)
-    return hmac.compare_digest(expected, signature.signature)
+    payload = _header(request, "X-Amz-Content-SHA256")
+    return "\n".join(
+        (
+            request.method.upper(),
+            quote(normalize_url_path(url.path), safe="/~"),
+            "&".join(f"{k}={v}" for k, v in pairs),
+            "\n".join(lines) + "\n",
+            ";".join(signed_headers),
+            payload or hashlib.sha256(body).hexdigest(),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
+    key = f"AWS4{secret_key}".encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def _host(url) -> str:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    if url.port is not None and url.port != default:
+        return f"{url.hostname}:{url.port}"
+    return url.hostname or ""
 
 
 def _header(request, name: str) -> str | None:

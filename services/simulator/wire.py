@@ -102,7 +102,12 @@ def answer_body(operation_model, parsed: dict, request_id: str) -> bytes:
         return _xml_document(name, result, request_id)
     if operation_model.http.get("responseCode") == 204:
         return b""
-    document = _json_value(shape, parsed, protocol) if shape else {}
+    if shape is None:
+        document = {}
+    elif _plain(shape):  # JSON as it is: nothing to convert, nothing out of the body
+        document = parsed
+    else:
+        document = _json_value(shape, parsed, protocol)
     return json.dumps(document, separators=(",", ":")).encode()
 
 
@@ -128,6 +133,38 @@ def error_body(
         known = {k: v for k, v in given.items() if k in shape.members}
         document.update(_json_value(shape, known, protocol))
     return json.dumps(document, separators=(",", ":")).encode()
+
+
+_PLAIN: dict[tuple[str, str], bool] = {}
+
+
+def _plain(shape) -> bool:
+    """True when a value of the shape is its own JSON body: no timestamp, blob or
+    member located outside the body (or renamed), anywhere in it. Cached per shape."""
+    key = (shape.type_name, shape.name)
+    if key not in _PLAIN:
+        _PLAIN[key] = _walk_plain(shape, set())
+    return _PLAIN[key]
+
+
+def _walk_plain(shape, seen: set) -> bool:
+    key = (shape.type_name, shape.name)
+    if key in seen:
+        return True  # a recursive shape: judged where it started
+    seen.add(key)
+    kind = shape.type_name
+    if kind == "structure":
+        return all(
+            not member.serialization.get("location")
+            and member.serialization.get("name", name) == name
+            and _walk_plain(member, seen)
+            for name, member in shape.members.items()
+        )
+    if kind == "list":
+        return _walk_plain(shape.member, seen)
+    if kind == "map":
+        return _walk_plain(shape.value, seen)
+    return kind not in ("timestamp", "blob")
 
 
 def _json_value(shape, value, protocol: str):
