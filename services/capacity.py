@@ -291,8 +291,8 @@ def recovery_metrics(
         if r.counted and r.total_servers > 0
     )
     if scope != ALL_REGIONS:
-        part = _regions_of(target).get(scope)
-        return recovery_region(part or RegionCapacity(scope, RegionState.OK), limits), by_region
+        part = _regions_of(target).get(scope) or RegionCapacity(scope, RegionState.OK)
+        return recovery_region(part, limits), by_region
     top = busiest(
         by_region,
         lambda m: m.current_servers,

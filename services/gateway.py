@@ -9,8 +9,6 @@ per account.
 
 from __future__ import annotations
 
-import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +16,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import boto3
 import botocore.session
@@ -29,10 +26,10 @@ from botocore.credentials import (
     RefreshableCredentials,
 )
 from botocore.exceptions import NoCredentialsError
-from botocore.hooks import HierarchicalEmitter
-from botocore.retries import standard
 
 from services.aws import classify
+from services.logs import hide_aws_secrets_in_logs
+from services.retries import RetriesByIdentity
 from services.settings import Settings
 
 SERVICES = ("drs", "service-quotas", "sts")
@@ -40,45 +37,7 @@ SERVICES = ("drs", "service-quotas", "sts")
 PAGINATORS = {"drs": ("describe_source_servers",)}
 
 
-class _NoTraceback(logging.Filter):
-    """botocore logs a failed credential refresh with its traceback: keep the message."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info = record.exc_text = None
-        return True
-
-
-logging.getLogger("botocore.credentials").addFilter(_NoTraceback())
-
-
-class _HideCredentials(logging.Filter):
-    """At DEBUG botocore prints what it sends and receives: AssumeRole's answer and the
-    session token each request carries. No log line shows either (SPEC §7)."""
-
-    _PATTERNS = (
-        (
-            re.compile(r"<Credentials>.*?</Credentials>", re.S),
-            "<Credentials>***</Credentials>",
-        ),
-        (
-            re.compile(
-                r"(x-amz-security-token\\?['\"]?\s*[:=]\s*b?\\?['\"]?)[^'\"\s\\]+", re.I
-            ),
-            r"\1***",
-        ),
-    )
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = shown = record.getMessage()
-        for pattern, replacement in self._PATTERNS:
-            shown = pattern.sub(replacement, shown)
-        if shown != text:
-            record.msg, record.args = shown, None
-        return True
-
-
-for _name in ("botocore.endpoint", "botocore.parsers", "botocore.auth"):
-    logging.getLogger(_name).addFilter(_HideCredentials())
+hide_aws_secrets_in_logs()
 
 
 @dataclass(frozen=True)
@@ -103,6 +62,12 @@ class UnboundIdentityError(NoCredentialsError):
 
 # The identity every shared client signs with in the current thread (or task context).
 _acting: ContextVar[_Identity | None] = ContextVar("drs_capacity_acting", default=None)
+
+
+def _acting_key():
+    """The key of the identity bound for this call (None: nothing bound)."""
+    identity = _acting.get()
+    return identity.key if identity else None
 
 
 class _BoundCredentials:
@@ -143,75 +108,6 @@ class _Fixed(CredentialProvider):
         return self._credentials
 
 
-class _RetriesByIdentity:
-    """botocore's standard retry handler, one per identity on one shared client.
-
-    The standard mode's retry quota belongs to the client; shared by every account it
-    would let one throttled account spend the retries of all the others. Each identity
-    gets botocore's own handler (built by `register_retry_handler` on a stand-in) and
-    with it its own quota, created at its first failed attempt. Backoff goes through the
-    gateway's `sleep`.
-    """
-
-    def __init__(self, client, max_attempts: int, sleep: Callable[[float], None]):
-        self._service_model = client.meta.service_model
-        self._event = self._service_model.service_id.hyphenize()
-        self._max_attempts = max_attempts
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        # identity -> (botocore's RetryHandler, the stand-in's events)
-        self._handlers: dict[AccountAccess | None, tuple] = {}
-        events = client.meta.events
-        unique_id = f"retry-config-{self._event}"  # botocore's own handler's id
-        events.unregister(f"needs-retry.{self._event}", unique_id=unique_id)
-        events.register(
-            f"needs-retry.{self._event}", self.needs_retry, unique_id=unique_id
-        )
-        events.register(
-            f"after-call.{self._event}",
-            self.after_call,
-            unique_id=f"retry-release-{self._event}",
-        )
-
-    def needs_retry(self, response=None, caught_exception=None, **kwargs):
-        succeeded = caught_exception is None and (
-            response is not None and response[0].status_code < 300
-        )
-        found = self._handler(create=not succeeded)
-        if found is None:
-            return None  # a first attempt that succeeded: nothing to retry or account
-        delay = found[0].needs_retry(
-            response=response, caught_exception=caught_exception, **kwargs
-        )
-        if delay is None or delay is False:
-            return delay
-        self._sleep(delay)
-        return 0  # retry now: the backoff is slept
-
-    def after_call(self, event_name: str, **kwargs):
-        found = self._handler(create=False)
-        if found is not None:  # gives back the quota of a successful call
-            found[1].emit(event_name, **kwargs)
-
-    def _handler(self, create: bool):
-        identity = _acting.get()
-        key = identity.key if identity else None
-        found = self._handlers.get(key)
-        if found is None and create:
-            with self._lock:
-                found = self._handlers.get(key) or self._new(key)
-        return found
-
-    def _new(self, key):
-        events = HierarchicalEmitter()
-        stand_in = SimpleNamespace(
-            meta=SimpleNamespace(service_model=self._service_model, events=events)
-        )
-        handler = standard.register_retry_handler(stand_in, self._max_attempts)
-        found = self._handlers[key] = (handler, events)
-        return found
-
-
 class AwsGateway:
     """Credentials and the shared clients of every collection and validation."""
 
@@ -243,7 +139,7 @@ class AwsGateway:
         self._last_used: dict[AccountAccess, float] = {}
         self._role_locks: dict[AccountAccess, threading.Lock] = {}
         self._clients: dict[tuple[str, str], object] = {}
-        self._retries: dict[tuple[str, str], _RetriesByIdentity] = {}
+        self._retries: dict[tuple[str, str], RetriesByIdentity] = {}
         self._paginators: dict[tuple[str, str, str], object] = {}
         self._own_identity: _Identity | None = None
         self._own_account: str | None = None
@@ -349,8 +245,8 @@ class AwsGateway:
             service, region_name=region, config=self._config
         )
         client.exceptions  # noqa: B018  (error classes built here, on one thread)
-        self._retries[(service, region)] = _RetriesByIdentity(
-            client, self.settings.aws_max_attempts, self._sleep
+        self._retries[(service, region)] = RetriesByIdentity(
+            client, self.settings.aws_max_attempts, self._sleep, _acting_key
         )
         self._clients[(service, region)] = client
         for operation in PAGINATORS.get(service, ()):

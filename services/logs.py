@@ -65,3 +65,48 @@ def hide_external_ids_in_aws_logs() -> None:
     """Filter the AWS libraries' payload loggers (idempotent)."""
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).addFilter(_HIDE_EXTERNAL_IDS)
+
+
+class _NoTraceback(logging.Filter):
+    """botocore logs a failed credential refresh with its traceback: keep the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+
+class _HideCredentials(logging.Filter):
+    """At DEBUG botocore prints what it sends and receives: AssumeRole's answer and the
+    session token each request carries. No log line shows either (SPEC §7)."""
+
+    _PATTERNS = (
+        (
+            re.compile(r"<Credentials>.*?</Credentials>", re.S),
+            "<Credentials>***</Credentials>",
+        ),
+        (
+            re.compile(
+                r"(x-amz-security-token\\?['\"]?\s*[:=]\s*b?\\?['\"]?)[^'\"\s\\]+", re.I
+            ),
+            r"\1***",
+        ),
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = shown = record.getMessage()
+        for pattern, replacement in self._PATTERNS:
+            shown = pattern.sub(replacement, shown)
+        if shown != text:
+            record.msg, record.args = shown, None
+        return True
+
+
+_NO_TRACEBACK = _NoTraceback()
+_HIDE_CREDENTIALS = _HideCredentials()
+
+
+def hide_aws_secrets_in_logs() -> None:
+    """Filter botocore's loggers that print credentials or tracebacks (idempotent)."""
+    logging.getLogger("botocore.credentials").addFilter(_NO_TRACEBACK)
+    for name in ("botocore.endpoint", "botocore.parsers", "botocore.auth"):
+        logging.getLogger(name).addFilter(_HIDE_CREDENTIALS)

@@ -196,9 +196,7 @@ def test_the_projection_counts_the_accounts_servers_in_every_region(built, valid
         backend.simulator.set_region("444444444444", "us-west-2", "uninitialized")
 
 
-def test_the_projection_answers_for_the_region_that_binds_after_adding(
-    built, validate
-):
+def test_the_projection_answers_for_the_region_that_binds_after_adding(built, validate):
     backend, _ = built
     backend.simulator.set_region("444444444444", "us-west-2", {"CONTINUOUS": 340})
     try:
