@@ -40,9 +40,13 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# a few minutes on 2 cores; rewrites the README's Performance section
+BENCH_OUT ?= $${TMPDIR:-/tmp}/drs-bench
 bench: $(VENV)/.dev
-	$(BIN)/python benchmarks/collect.py
-	$(BIN)/python benchmarks/poll.py
+	mkdir -p $(BENCH_OUT)
+	$(BIN)/python benchmarks/collect.py --json $(BENCH_OUT)/collect.json
+	$(BIN)/python benchmarks/poll.py --json $(BENCH_OUT)/poll.json
+	$(BIN)/python benchmarks/readme.py $(BENCH_OUT)/collect.json $(BENCH_OUT)/poll.json
 
 screenshot: $(VENV)/.dev browser-deps
 	$(BIN)/python scripts/screenshot.py

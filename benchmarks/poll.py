@@ -37,7 +37,7 @@ CHAINED = ("account-bars.figure", "accounts-table.children")
 POLL_ENV = {"DRS_CAPACITY_CACHE_TTL_SECONDS": "86400"}
 TIMEOUT_S = 120.0
 COLLECTION_TIMEOUT_S = 600.0  # a collection of 100 accounts by a slow build
-BUDGET_S = 60.0  # first polls stop early (at least one) past this, and say so
+BUDGET_S = 30.0  # first polls stop early (at least one) past this, and say so
 
 
 class Page:
