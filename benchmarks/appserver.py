@@ -56,6 +56,22 @@ def write_scenario(folder: Path, accounts: int, servers: int, latency_ms: int) -
     return path
 
 
+def conditions() -> dict:
+    """What a result depends on: the commit measured (and whether the tree had
+    changes), the cores, the 1-minute load average now."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or "unknown",
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "cores": os.cpu_count(),
+        "load": os.getloadavg()[0],
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from appserver import AppServer, write_scenario
+from appserver import AppServer, conditions, write_scenario
 
 TARGET = "100000000000"
 LATENCY_MS = 100
@@ -182,7 +182,7 @@ def main() -> None:
     samples = 3 if args.quick else args.samples
     fleets = (10,) if args.quick else (10, 100)
     rows, big = [], None
-    began = time.monotonic()
+    began, before = time.monotonic(), conditions()
     with tempfile.TemporaryDirectory(prefix="drs-bench-") as tmp:
         folder = Path(tmp)
         for accounts in fleets:
@@ -202,7 +202,8 @@ def main() -> None:
     )
     if args.json:
         results = {"regions": regions, "latency_ms": LATENCY_MS, "rows": rows}
-        args.json.write_text(json.dumps({**results, "big": big}, indent=1))
+        runs = {"before": before, "after": conditions()}
+        args.json.write_text(json.dumps({**results, "big": big, **runs}, indent=1))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from appserver import ROOT, AppServer, write_scenario
+from appserver import ROOT, AppServer, conditions, write_scenario
 
 UPDATE = "/_dash-update-component"
 REFRESH_OUTPUT = "..snapshot-store.data..."  # the refresh callback's output starts so
@@ -320,7 +320,7 @@ def main() -> None:
         if args.profile:
             profile(folder, args.profile, args.samples)
             return
-        rows = []
+        rows, before = [], conditions()
         with AppServer(None, folder, POLL_ENV) as app:
             rows.append(sequential("demo", app, args.samples, args.firsts))
             load = concurrent(app, args.pollers, seconds)
@@ -336,7 +336,8 @@ def main() -> None:
         "as a page does (refresh callback, then account bars and table)."
     )
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "load": load}, indent=1))
+        runs = {"before": before, "after": conditions()}
+        args.json.write_text(json.dumps({"rows": rows, "load": load, **runs}, indent=1))
 
 
 if __name__ == "__main__":
