@@ -352,12 +352,13 @@ IN_ACCOUNT_PREFIXES = ("drs", "servicequotas")  # called inside an assumed accou
 
 def _model_calls(code: str, service: str) -> set[str]:
     """The IAM action of every operation of `service` the code calls, directly
-    (`.get_service_quota(`) or through a paginator (`get_paginator("describe_…")`)."""
+    (`.get_service_quota(`) or through a paginator (`get_paginator("describe_…")`, or
+    the gateway's shared one: `paginator("drs", region, "describe_…")`)."""
     model = _BOTOCORE.get_service_model(service)
     called = set()
     for operation in model.operation_names:
         method = xform_name(operation)
-        if re.search(rf'\.{method}\(|get_paginator\(\s*"{method}"', code):
+        if re.search(rf'\.{method}\(|paginator\([^)]*"{method}"', code):
             called.add(f"{model.signing_name}:{operation}")  # signing name = IAM prefix
     return called
 
@@ -368,6 +369,8 @@ _BOTOCORE = botocore.session.get_session()
 def test_the_calls_are_found_however_the_code_makes_them():
     code = 'c.get_paginator("describe_jobs")\nq.list_service_quotas(ServiceCode="drs")'
     assert _model_calls(code, "drs") == {"drs:DescribeJobs"}
+    shared = 'aws.paginator("drs", region, "describe_launch_configuration_templates")'
+    assert _model_calls(shared, "drs") == {"drs:DescribeLaunchConfigurationTemplates"}
     assert _model_calls(code, "service-quotas") == {"servicequotas:ListServiceQuotas"}
     assert _model_calls("q.get_aws_default_service_quota(", "service-quotas") == {
         "servicequotas:GetAWSDefaultServiceQuota"
