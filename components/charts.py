@@ -23,7 +23,7 @@ from components.chart_parts import (
     stacked_layout,
     text_markers,
 )
-from components.format import account_label, of_limit
+from components.format import chart_label, of_limit
 from components.status import status_text
 from services.settings import CRITICAL_SHARE, REPLICATION_STATES, Settings
 
@@ -197,7 +197,7 @@ def account_bars(
     included: a sum over Regions is not a unit, so no limit is drawn against it.
     """
     accounts = list(snapshot.get("accounts") or ())
-    labels = [account_label(a) for a in accounts]
+    labels = [chart_label(a) for a in accounts]
     markers, notes = _not_reporting(accounts, labels)
     if stack_by == STACK_BY_STATE:
         traces = _stack_by_state(accounts, labels, non_counting)
@@ -252,7 +252,7 @@ def region_bars(snapshot: dict) -> dict:
     traces = [
         {
             "type": "bar",
-            "name": account_label(account),
+            "name": chart_label(account),
             "x": regions,
             "y": [row.get(region) for region in regions],
             "marker": {"color": palette_color(i + ACCOUNT_COLOR_OFFSET)},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 
 MISSING = "—"  # an unknown value; never rendered as 0
 
@@ -25,6 +26,12 @@ def fmt_percent(value: float | None) -> str:
 def account_label(account: dict) -> str:
     """The label used for an account on charts and lists: "name (id)"."""
     return f"{account.get('accountName') or '?'} ({account.get('accountId')})"
+
+
+def chart_label(account: dict) -> str:
+    """`account_label` for Plotly text, which reads tags (<b>, <br>, <a href=…>) in axis
+    labels, legends and hovers: a name is shown as the text it is, never as markup."""
+    return escape(account_label(account), quote=False)
 
 
 def fmt_time(iso: str | None) -> str:

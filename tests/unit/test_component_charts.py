@@ -255,3 +255,33 @@ def test_figures_are_plain_dicts_that_plotly_accepts_as_they_are(snap):
         assert json.loads(json.dumps(validated, default=list)) == json.loads(
             json.dumps(fig)
         )
+
+
+MARKUP_NAMES = [
+    ("<b>bold</b>", "&lt;b&gt;bold&lt;/b&gt;"),
+    ("line<br>break", "line&lt;br&gt;break"),
+    (
+        '<a href="https://evil.example">x</a>',
+        '&lt;a href="https://evil.example"&gt;x&lt;/a&gt;',
+    ),
+    ("R&D", "R&amp;D"),
+]
+
+
+@pytest.mark.parametrize(("name", "shown_as"), MARKUP_NAMES)
+def test_a_name_with_markup_is_shown_as_text_on_every_chart(name, shown_as):
+    snap = make_snapshot(
+        target(regions={"us-east-1": {"CONTINUOUS": 10}}),
+        staging("222222222222", {"us-east-1": 5}, name=name),
+        inaccessible("333333333333", name=name),
+    )
+    figures = [
+        account_bars(snap),
+        account_bars(snap, STACK_BY_STATE),
+        region_bars(snap),
+    ]
+    for fig in figures:
+        text = json.dumps(fig["data"])
+        # Plotly reads tags in labels, legends and hovers: no tag of the name survives
+        assert "<b>bold" not in text and "<br>break" not in text and "<a " not in text
+        assert json.dumps(f"{shown_as} (222222222222)")[1:-1] in text
