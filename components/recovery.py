@@ -9,10 +9,10 @@ from components import ids
 from components.format import fmt_count, fmt_percent, limit_source_text
 from components.status import BAND_COLORS, as_status, status_badge, status_color
 from services.models import Status
+from services.settings import RECOVERY_QUOTA_CODE
 from services.thresholds import RECOVERY_BANDS, band_thresholds
 
 ALL = "all"  # the all-Regions scope
-RECOVERY_QUOTA = "L-E28BE5E0"
 
 
 def _mark(status: Status, share_percent: float) -> html.Div:
@@ -47,7 +47,7 @@ def where_text(recovery: dict, scope: str = ALL) -> str:
     region = recovery.get("region")
     limit = (
         f"limit {fmt_count(recovery.get('maxRecoveryInstances'))} "
-        f"({limit_source_text(recovery.get('limitSource'))}, quota {RECOVERY_QUOTA})"
+        f"({limit_source_text(recovery.get('limitSource'))}, quota {RECOVERY_QUOTA_CODE})"
     )
     if not region:
         return f"No target servers in any Region yet · {limit}"

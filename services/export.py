@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pandas as pd
-
 from services.settings import REPLICATION_STATES
 
 COLUMNS = [
@@ -76,11 +74,6 @@ def capacity_rows(snapshot: dict) -> list[dict]:
         units = account["regionalBreakdown"] or [None]
         rows += [_row(snapshot, account, unit) for unit in units]
     return rows
-
-
-def capacity_frame(snapshot: dict) -> pd.DataFrame:
-    # object dtype keeps integers integers where unknown counts are empty
-    return pd.DataFrame(capacity_rows(snapshot), columns=COLUMNS, dtype=object)
 
 
 class _RowsEndingInLineFeed(io.StringIO):

@@ -14,9 +14,9 @@ from services.metrics import (
     RegionMetrics,
 )
 from services.models import LimitSource, RegionState, Status
+from services.settings import RECOVERY_QUOTA_CODE, REPLICATION_QUOTA_CODE
 
-REPLICATION_QUOTA = "L-C1D14A2B"
-RECOVERY_QUOTA = "'Max Total source servers Per AWS Account' (L-E28BE5E0)"
+RECOVERY_QUOTA = f"'Max Total source servers Per AWS Account' ({RECOVERY_QUOTA_CODE})"
 _ALERTING = Status.INFO.severity
 
 
@@ -57,7 +57,7 @@ def _quota_note(unit: RegionMetrics, default: int) -> str:
         return ""
     change = "raised" if unit.max_replicating > default else "lowered"
     return (
-        f" Its quota {REPLICATION_QUOTA} was {change} to {unit.max_replicating} "
+        f" Its quota {REPLICATION_QUOTA_CODE} was {change} to {unit.max_replicating} "
         f"(AWS's default is {default})."
     )
 
