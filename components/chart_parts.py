@@ -28,6 +28,8 @@ STATE_COLORS = {
     "STOPPED": "#adb5bd",
     "DISCONNECTED": "#6c757d",
 }
+# every dcc.Graph's config: no Plotly logo
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 UNKNOWN_GREY = BAND_COLORS[Status.UNKNOWN]
 OPERATIONAL_COLOR = BAND_COLORS[Status.CRITICAL]
 HARD_LIMIT_COLOR = BAND_COLORS[Status.HYPER_CRITICAL]

@@ -9,7 +9,9 @@ import dash
 import flask
 from werkzeug.exceptions import HTTPException
 
+from services.auth import install_sign_in
 from services.backend import Backend, build_backend, build_operations
+from services.http_guard import install_guards
 from services.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -34,6 +36,8 @@ def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
+    install_guards(app.server, backend.settings)
+    install_sign_in(app.server, backend.settings)
     app.server.register_blueprint(api_blueprint(operations))
     app.server.register_error_handler(Exception, _failed_without_traceback)
 

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
-from components.chart_parts import placeholder_figure
+from components.chart_parts import GRAPH_CONFIG, placeholder_figure
 from components.charts import stack_toggle
 from components.header import header
 from components.modals import (
@@ -19,8 +19,6 @@ from components.modals import (
 
 DATA_VERSION_STORE = "data-version-store"  # bumped after add/remove: refresh at once
 CLOCK_TICK = "clock-tick"  # drives the "(n s ago)" text in the browser
-
-_GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def _card(title: str, body, **kwargs) -> dbc.Card:
@@ -34,7 +32,7 @@ def _graph(graph_id: str, height: int) -> dcc.Graph:
     return dcc.Graph(
         id=graph_id,
         figure=placeholder_figure("Waiting for the first collection…"),
-        config=_GRAPH_CONFIG,
+        config=GRAPH_CONFIG,
         style={"height": f"{height}px"},
     )
 
