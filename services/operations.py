@@ -18,6 +18,7 @@ from services import inputs
 from services.capacity import ALL_REGIONS
 from services.clock import utc_now_iso
 from services.errors import InputError, NotFoundError, ProductError
+from services.identity import current_identity, refusal
 from services.models import public_account
 from services.planning import removal_impact
 
@@ -87,6 +88,10 @@ class Operations:
             return failure(
                 InputError("The request body must be a JSON object.", field="body")
             )
+        refused = refusal(operation)  # every entry (API, Dash callback) passes here
+        if refused is not None:
+            log.warning("%s refused: %s", operation, refused.message)
+            return failure(refused)
         try:
             return handler(payload)
         except NotFoundError as exc:
@@ -146,7 +151,7 @@ class Operations:
 
     def add_staging_account(self, payload: Mapping) -> Response:
         target_id = _target_id(payload)
-        added_by = str(payload.get("addedBy") or "api")[:128]
+        added_by = _added_by(payload)
         staging = inputs.staging_account_input(
             payload, target_id, added_by, self._clock()
         )
@@ -226,6 +231,14 @@ class Operations:
                 )
         refresh = _flag(payload.get("refresh"), "refresh")
         return self._service.snapshot(target_id, scope, refresh=refresh)
+
+
+def _added_by(payload: Mapping) -> str:
+    """The signed-in user; only without sign-in (CLI, Lambda, AUTH=none) the caller's word."""
+    identity = current_identity()
+    if identity is not None:
+        return identity.name
+    return str(payload.get("addedBy") or "api")[:128]
 
 
 def _ok(body: dict, status: int = 200) -> Response:

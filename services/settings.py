@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from fractions import Fraction
@@ -20,6 +22,7 @@ RECOVERY_CRITICAL_SHARE = Fraction(90, 100)
 REPLICATION_QUOTA_CODE = "L-C1D14A2B"  # replicating source servers of one account
 RECOVERY_QUOTA_CODE = "L-E28BE5E0"  # source servers the target account can recover
 LIMITS_SOURCES = ("service-quotas", "setting")
+AUTH_MODES = ("none", "basic", "proxy")  # sign-in (services/auth.py, docs/security.md)
 
 REPLICATION_STATES = (
     "STOPPED",
@@ -76,6 +79,16 @@ class Settings:
     scenario_path: str | None = None
     host: str = "127.0.0.1"
     port: int = 8050
+    auth: str = "none"  # none | basic | proxy
+    users_file: str | None = None  # basic: one name:role:password-hash per line
+    tokens_file: str | None = None  # API tokens: one name:role:sha256 per line
+    # ALB with OIDC puts the IdP's subject (stable, unique) here; the email is only
+    # inside x-amzn-oidc-data, a JWT this app cannot verify offline
+    proxy_header: str = "x-amzn-oidc-identity"
+    trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose header is believed
+    admins: tuple[str, ...] = ()  # proxy: identities that may write; others view
+    session_secret: str | None = field(default=None, repr=False)  # shared by workers
+    session_ttl_seconds: float = 43200.0  # a Basic sign-in's cookie lasts 12 hours
 
     def __post_init__(self):
         """Refuse settings that would make every number wrong, naming the variable."""
@@ -98,6 +111,35 @@ class Settings:
             )
         if not self.quota_ttl_seconds >= 0:  # also refuses NaN
             raise ValueError(f"{_variable('quota_ttl_seconds')}: must not be negative")
+        self._check_sign_in()
+
+    def _check_sign_in(self) -> None:
+        if self.auth not in AUTH_MODES:
+            raise ValueError(
+                f"{_variable('auth')}: expected one of {', '.join(AUTH_MODES)}, "
+                f"got {self.auth!r}"
+            )
+        if self.auth == "basic" and not self.users_file:
+            raise ValueError(
+                f"{_variable('auth')}=basic needs {_variable('users_file')} "
+                "(create it with: cli.py users add NAME --role admin)"
+            )
+        if self.auth == "proxy" and not self.trusted_proxies:
+            raise ValueError(
+                f"{_variable('auth')}=proxy needs {_variable('trusted_proxies')}: "
+                "the addresses or CIDRs of the load balancer"
+            )
+        if not _HEADER_NAME.fullmatch(self.proxy_header):
+            raise ValueError(f"{_variable('proxy_header')}: not a header name")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{_variable('trusted_proxies')}: not an address or CIDR: {proxy!r}"
+                ) from None
+        if not self.session_ttl_seconds > 0:
+            raise ValueError(f"{_variable('session_ttl_seconds')}: must be positive")
 
     @property
     def demo(self) -> bool:
@@ -118,6 +160,9 @@ class Settings:
                     values[f.name] = _parse(variable, f.type, env[variable])
         settings = cls(**values)
         return settings.with_overrides(**overrides)
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
 # Settings SPEC names without the product's prefix: accepted under that name too.
