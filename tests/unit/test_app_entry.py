@@ -71,3 +71,59 @@ def test_server_is_built_on_first_access(app_module, monkeypatch):
     assert app_module.server is server
     answer = server.test_client().get("/api/accounts")
     assert answer.status_code == 200 and answer.get_json()["success"] is True
+
+
+# -- no open door by accident (issue 9, item 2) --------------------------------------
+
+
+def test_a_public_address_without_sign_in_exits_2_saying_how_to_sign_in(
+    app_module, capsys, monkeypatch
+):
+    import dash
+
+    def serve(*args, **kwargs):
+        raise AssertionError("it would have listened on 0.0.0.0")
+
+    monkeypatch.setattr(dash.Dash, "run", serve)
+    assert app_module.main(["--demo", "--host", "0.0.0.0"]) == 2
+    message = capsys.readouterr().err
+    assert "DRS_CAPACITY_AUTH=basic" in message and "--insecure-no-auth" in message
+    assert "docs/security.md" in message
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.0.0.5", "[::]", "myhost"])
+def test_any_non_loopback_address_is_refused_without_sign_in(app_module, host):
+    settings = app_module.settings_for(app_module.parse(["--demo", "--host", host]))
+    assert app_module.open_door(settings, insecure_no_auth=False) is not None
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_addresses_need_no_sign_in(app_module, host):
+    settings = app_module.settings_for(app_module.parse(["--demo", "--host", host]))
+    assert app_module.open_door(settings, insecure_no_auth=False) is None
+
+
+def test_insecure_no_auth_lets_it_listen_anywhere(app_module):
+    args = app_module.parse(["--demo", "--host", "0.0.0.0", "--insecure-no-auth"])
+    assert args.insecure_no_auth is True
+    assert (
+        app_module.open_door(app_module.settings_for(args), args.insecure_no_auth)
+        is None
+    )
+
+
+def test_with_sign_in_a_public_address_is_fine(app_module, monkeypatch, tmp_path):
+    monkeypatch.setenv("DRS_CAPACITY_AUTH", "proxy")
+    monkeypatch.setenv("DRS_CAPACITY_TRUSTED_PROXIES", "10.0.0.0/16")
+    settings = app_module.settings_for(
+        app_module.parse(["--demo", "--host", "0.0.0.0"])
+    )
+    assert app_module.open_door(settings, insecure_no_auth=False) is None
+
+
+def test_a_gunicorn_server_without_sign_in_logs_a_warning(
+    app_module, monkeypatch, caplog
+):
+    monkeypatch.setenv("DRS_CAPACITY_SCENARIO_PATH", str(STAGING_SCENARIO))
+    app_module.server  # noqa: B018 (built on access)
+    assert "No sign-in (DRS_CAPACITY_AUTH=none)" in caplog.text
