@@ -16,7 +16,7 @@ from services.logs import hide_external_ids_in_aws_logs
 from services.models import StagingAccount, TargetAccount
 from services.service import CapacityService
 from services.settings import Settings
-from services.store import AccountStore
+from services.store import AccountStore, dynamodb_config
 
 DEMO_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "demo.json"
 _AWS_HINTS = (
@@ -72,7 +72,7 @@ def build_backend(settings: Settings) -> Backend:
     session = botocore.session.get_session()
     gateway = AwsGateway(settings, session)
     dynamodb = boto3.Session(botocore_session=session).resource(
-        "dynamodb", region_name=settings.home_region
+        "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings)
     )
     store = AccountStore(dynamodb.Table(settings.table_name))
     return _assemble(settings, store, gateway)
@@ -98,7 +98,9 @@ def _demo_backend(settings: Settings) -> Backend:
     gateway = AwsGateway(settings, session, own_credentials=simulator.own_credentials)
     dynamodb = boto3.Session(  # moto's, on a session of its own
         botocore_session=botocore.session.get_session(), **simulator.own_credentials
-    ).resource("dynamodb", region_name=settings.home_region)
+    ).resource(
+        "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings)
+    )
     store = AccountStore(AccountStore.create_table(dynamodb, settings.table_name))
     seed_store(store, scenario)
     return _assemble(settings, store, gateway, simulator, mock)

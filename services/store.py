@@ -5,16 +5,46 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from botocore.config import Config
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
+from botocore.exceptions import HTTPClientError
+
 from services.clock import utc_now, utc_now_iso
-from services.errors import ConflictError, InputError, NotFoundError
+from services.errors import ConflictError, InputError, NotFoundError, ProductError
 from services.models import StagingAccount, TargetAccount
 
 MAX_WRITE_ATTEMPTS = 10
+# Refused, timed out, reset, TLS or proxy failures: the endpoint never answered.
+_UNREACHABLE = (BotocoreConnectionError, HTTPClientError)
+
+
+class StoreUnreachable(ProductError):
+    """The table's endpoint did not answer (after the client's retries): 503."""
+
+    code = "STORE_UNREACHABLE"
+    http_status = 503
+
+    def __init__(self, table_name: str, exc: Exception):
+        super().__init__(
+            f"The staging-account store (DynamoDB table {table_name}) cannot be "
+            f"reached ({type(exc).__name__}); try again shortly."
+        )
+
+
+def dynamodb_config(settings) -> Config:
+    """The table client's timeouts and retries: the same as every AWS call's, so an
+    endpoint that does not answer fails a request in seconds, not minutes."""
+    return Config(
+        connect_timeout=settings.aws_connect_timeout,
+        read_timeout=settings.aws_read_timeout,
+        retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+    )
 
 
 class TargetLocks:
@@ -80,7 +110,8 @@ class AccountStore:
         targets = []
         kwargs: dict[str, Any] = {"ConsistentRead": True}
         while True:
-            page = self._table.scan(**kwargs)
+            with self._reaching():
+                page = self._table.scan(**kwargs)
             targets.extend(_target(item) for item in page.get("Items", ()))
             if "LastEvaluatedKey" not in page:
                 break
@@ -98,9 +129,10 @@ class AccountStore:
         item = _target_item(target, created_at=target.created_at or now, updated_at=now)
         with self._lock(target.account_id):
             try:
-                self._table.put_item(
-                    Item=item, ConditionExpression="attribute_not_exists(accountId)"
-                )
+                with self._reaching():
+                    self._table.put_item(
+                        Item=item, ConditionExpression="attribute_not_exists(accountId)"
+                    )
             except self._conditional_failed:
                 raise ConflictError(
                     f"Target account {target.account_id} already exists",
@@ -167,8 +199,19 @@ class AccountStore:
         # condition still protects against other processes on real DynamoDB.
         return self._locks(self._table.name, account_id)
 
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Say so when the table's endpoint cannot be reached (never "no target")."""
+        try:
+            yield
+        except _UNREACHABLE as exc:
+            raise StoreUnreachable(self._table.name, exc) from None
+
     def _read(self, account_id: str) -> dict:
-        item = self._table.get_item(Key={"accountId": account_id}, ConsistentRead=True)
+        with self._reaching():
+            item = self._table.get_item(
+                Key={"accountId": account_id}, ConsistentRead=True
+            )
         if "Item" not in item:
             raise NotFoundError(
                 f"Target account {account_id} not found", field="accountId"
@@ -214,19 +257,20 @@ class AccountStore:
             values[":read"] = item["version"]
         else:  # an item of the older system: version 0
             condition = "attribute_exists(accountId) AND attribute_not_exists(#version)"
-        self._table.update_item(
-            Key={"accountId": item["accountId"]},
-            UpdateExpression=(
-                "SET #staging = :staging, #updatedAt = :now, #version = :next"
-            ),
-            ConditionExpression=condition,
-            ExpressionAttributeNames={
-                "#staging": "stagingAccounts",
-                "#updatedAt": "updatedAt",
-                "#version": "version",
-            },
-            ExpressionAttributeValues=values,
-        )
+        with self._reaching():
+            self._table.update_item(
+                Key={"accountId": item["accountId"]},
+                UpdateExpression=(
+                    "SET #staging = :staging, #updatedAt = :now, #version = :next"
+                ),
+                ConditionExpression=condition,
+                ExpressionAttributeNames={
+                    "#staging": "stagingAccounts",
+                    "#updatedAt": "updatedAt",
+                    "#version": "version",
+                },
+                ExpressionAttributeValues=values,
+            )
         # The write was conditional on the version read, so the new item is known
         # without asking for it back (moto spends ~0.5 ms per staging entry on that).
         return {**item, **changes}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+import socket
 import threading
+import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -13,7 +16,8 @@ import pytest
 from services.clock import iso_utc
 from services.errors import ConflictError, InputError, NotFoundError
 from services.models import StagingAccount, TargetAccount
-from services.store import AccountStore, TargetLocks
+from services.settings import Settings
+from services.store import AccountStore, StoreUnreachable, TargetLocks, dynamodb_config
 
 TARGET = "111111111111"
 NOW = datetime(2026, 11, 26, 8, 30, 0, 123456, tzinfo=UTC)
@@ -314,3 +318,106 @@ def test_old_items_without_names_or_with_broken_entries_still_read(dynamodb_tabl
     assert [(s.account_id, s.account_name) for s in target.staging_accounts] == [
         ("343434343434", "343434343434")
     ]
+
+
+# -- an endpoint that does not answer (issue 9, item 6) ----------------------------------
+
+
+@contextmanager
+def silent_endpoint():
+    """A local socket that accepts connections and never answers; yields its URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in accepted:
+            connection.close()
+        listener.close()
+
+
+def refused_endpoint() -> str:
+    """The URL of a local port nobody listens on: connections are refused."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def store_at(endpoint: str, settings: Settings) -> AccountStore:
+    resource = boto3.resource(
+        "dynamodb",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        config=dynamodb_config(settings),
+    )
+    return AccountStore(resource.Table("drs-capacity-target-accounts"))
+
+
+def test_the_table_client_has_the_aws_calls_timeouts_and_retries(aws_env):
+    settings = Settings(aws_connect_timeout=3, aws_read_timeout=7, aws_max_attempts=2)
+    config = store_at("http://127.0.0.1:1", settings)._table.meta.client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (3, 7)
+    # botocore's max_attempts counts retries: 2 retries after the first attempt
+    assert config.retries == {"mode": "standard", "total_max_attempts": 3}
+
+
+def test_the_backend_builds_its_table_client_with_the_settings_timeouts(aws_env):
+    from services.backend import build_backend
+
+    settings = Settings(regions=("us-east-1",), aws_read_timeout=3, aws_max_attempts=1)
+    backend = build_backend(settings)
+    try:
+        config = backend.store._table.meta.client.meta.config
+        assert (config.connect_timeout, config.read_timeout) == (5.0, 3)
+        assert config.retries["total_max_attempts"] == 2
+        assert backend.gateway._config.retries["max_attempts"] == 1  # the same
+    finally:
+        backend.close()
+
+
+def test_an_endpoint_that_never_answers_fails_within_the_read_timeout(aws_env):
+    settings = Settings(aws_connect_timeout=1, aws_read_timeout=1, aws_max_attempts=1)
+    with silent_endpoint() as endpoint:
+        store = store_at(endpoint, settings)
+        started = time.monotonic()
+        with pytest.raises(StoreUnreachable) as failed:
+            store.list_targets()
+        elapsed = time.monotonic() - started
+    assert elapsed < 5  # botocore's defaults held it for 60 s per attempt
+    assert failed.value.http_status == 503
+    assert "staging-account store" in failed.value.message
+    assert "ReadTimeoutError" in failed.value.message
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda store: store.list_targets(),
+        lambda store: store.get_target(TARGET),
+        lambda store: store.add_target(TargetAccount(TARGET, "dr-target")),
+        lambda store: store.add_staging(TARGET, staging(1), max_staging=10),
+        lambda store: store.remove_staging(TARGET, staging(1).account_id),
+    ],
+    ids=["list", "get", "add-target", "add-staging", "remove-staging"],
+)
+def test_a_refused_connection_is_store_unreachable_for_every_call(aws_env, call):
+    settings = Settings(aws_connect_timeout=1, aws_max_attempts=1)
+    store = store_at(refused_endpoint(), settings)
+    with pytest.raises(StoreUnreachable) as failed:
+        call(store)
+    assert failed.value.code == "STORE_UNREACHABLE"
+    assert "cannot be reached" in failed.value.message
