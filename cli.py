@@ -1,8 +1,10 @@
 """Command line over the same operations as the REST API (SPEC §7).
 
-    python cli.py [--scenario FILE | --api-url URL] [--format table|json|csv] COMMAND
+    python cli.py [--scenario FILE | --api-url URL [--token-file F]] [--format ...] COMMAND
 
-Commands: targets list|show|add, staging list|add|remove|validate, capacity.
+Commands: targets list|show|add, staging list|add|remove|validate, capacity;
+users add|list|remove and tokens create|list|revoke edit the sign-in files.
+With --api-url the token comes from --token-file or DRS_CAPACITY_TOKEN.
 `--format json` prints exactly the API's JSON. Exit 0 ok, 1 error, 3 `--fail-on` reached.
 Global options work before or after the command.
 """
@@ -10,8 +12,10 @@ Global options work before or after the command.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
+from services import credential_cli
 from services.operations import Response, to_json
 from services.report import error_line, impact_text, render
 from services.settings import add_backend_options
@@ -19,7 +23,9 @@ from services.settings import add_backend_options
 FORMATS = ("table", "json", "csv")
 LEVELS = ("INFO", "WARNING", "CRITICAL", "HYPER-CRITICAL")
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAIL_ON = 0, 1, 2, 3
-_GLOBALS = {"format": "table", "scenario": None, "api_url": None, "mode": "auto"}
+_GLOBALS = {"format": "table", "scenario": None, "api_url": None, "mode": "auto",
+            "token_file": None}  # fmt: skip
+SIGN_IN_GROUPS = credential_cli.GROUPS
 
 
 def _common() -> argparse.ArgumentParser:
@@ -28,6 +34,8 @@ def _common() -> argparse.ArgumentParser:
     common.add_argument("--format", choices=FORMATS, help="output (default: table)")
     add_backend_options(common)
     common.add_argument("--api-url", metavar="URL", help="use a running server's API")
+    common.add_argument("--token-file", metavar="FILE",
+                        help="API token for --api-url (else DRS_CAPACITY_TOKEN)")  # fmt: skip
     return common
 
 
@@ -64,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--yes", action="store_true", help="do not ask to confirm")
     _staging_options(command(s, "validate", "check a staging account"), name=False)
 
+    credential_cli.add_commands(groups, command)
+
     cap = command(groups, "capacity", "the capacity report of a target")
     cap.add_argument("target")
     cap.add_argument("--region", help="one Region as scope (default: all)")
@@ -94,6 +104,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--format csv applies to the capacity command only")
     if args.api_url and (args.scenario or args.mode != "auto"):
         parser.error("--api-url runs on the server: leave out --scenario/--demo/--aws")
+    if args.group in SIGN_IN_GROUPS and args.api_url:
+        parser.error(f"{args.group} edits a local file: leave out --api-url")
+    if args.token_file and not args.api_url:
+        parser.error("--token-file is sent with --api-url only")
     return args
 
 
@@ -130,6 +144,8 @@ def main(argv=None, *, operations=None, stdin=None, stdout=None, stderr=None) ->
     out = Output(
         args.format, stdout or sys.stdout, stderr or sys.stderr, stdin or sys.stdin
     )
+    if args.group in SIGN_IN_GROUPS:
+        return credential_cli.run(args, out, EXIT_OK, EXIT_ERROR)
     backend = None
     if operations is None:
         operations, backend = _operations(args, out)
@@ -151,7 +167,12 @@ def _operations(args, out: Output):
     if args.api_url:
         from services.api_client import ApiClient
 
-        return ApiClient(args.api_url), None
+        try:
+            token = _api_token(args)
+        except (OSError, ValueError) as exc:
+            out.err.write(f"cli.py: error: {exc}\n")
+            return None, None
+        return ApiClient(args.api_url, token=token), None
     from services.backend import build_backend, build_operations, resolve_settings
     from services.settings import Settings
     from services.simulator import ScenarioError
@@ -168,6 +189,17 @@ def _operations(args, out: Output):
         out.answer(Response(400, {"success": False, "error": {"code": code, "message": str(exc)}}), "")  # fmt: skip
         return None, None
     return build_operations(backend), backend
+
+
+def _api_token(args) -> str | None:
+    """The bearer token for --api-url: --token-file, else DRS_CAPACITY_TOKEN."""
+    if args.token_file:
+        with open(args.token_file, encoding="utf-8") as source:
+            token = source.read().strip()
+        if not token:
+            raise ValueError(f"--token-file {args.token_file} is empty")
+        return token
+    return os.environ.get("DRS_CAPACITY_TOKEN", "").strip() or None
 
 
 # -- commands -------------------------------------------------------------------------

@@ -18,10 +18,16 @@ from services.routes import BY_OPERATION
 class ApiClient:
     """`dispatch(operation, payload) -> Response`, answered by a running server."""
 
-    def __init__(self, base_url: str, timeout: float = 120.0):
+    def __init__(
+        self, base_url: str, timeout: float = 120.0, *, token: str | None = None
+    ):
         base = base_url.rstrip("/")
         self.base_url = base[: -len("/api")] if base.endswith("/api") else base
         self.timeout = timeout
+        self._token = token  # sent as a bearer token; never in a message
+
+    def __repr__(self) -> str:
+        return f"ApiClient({self.base_url!r})"
 
     def dispatch(self, operation: str, payload: Mapping | None = None) -> Response:
         route = BY_OPERATION.get(operation)
@@ -42,6 +48,9 @@ class ApiClient:
         request.add_header("Accept", f"{route.content_type}, application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
+        if self._token:
+            # unredirected: a redirect to another host must not carry the token
+            request.add_unredirected_header("Authorization", f"Bearer {self._token}")
         return self._send(request)
 
     def _send(self, request: Request) -> Response:

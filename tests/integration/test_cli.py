@@ -284,3 +284,101 @@ def test_fail_on_is_quiet_when_every_account_reports_below_the_level():
     snapshot = make_snapshot(target(regions={"us-east-1": 10}), staging(STAGING))
     assert snapshot["status"] == "OK"
     assert cli._reaches(snapshot, "INFO") is False
+
+
+# -- users and tokens: the sign-in files (issue 9, item 1) -----------------------------
+
+
+def test_users_add_reads_the_password_from_stdin_and_stores_only_a_hash(tmp_path):
+    from werkzeug.security import check_password_hash
+
+    users = tmp_path / "users"
+    added = run("users", "add", "alice", "--role", "admin", "--users-file", str(users),
+                stdin=io.StringIO("correct horse battery\n"))  # fmt: skip
+    assert added.code == 0, added.err
+    assert "correct horse" not in added.out + added.err
+    name, role, secret_hash = users.read_text().strip().split(":", 2)
+    assert (name, role) == ("alice", "admin")
+    assert check_password_hash(secret_hash, "correct horse battery")
+    assert users.stat().st_mode & 0o077 == 0
+    listed = run("users", "list", "--users-file", str(users))
+    assert listed.out == "alice\tadmin\n"
+
+
+def test_users_add_prompts_twice_on_a_terminal(tmp_path, monkeypatch):
+    answers = iter(["pw-typed-twice", "pw-typed-twice"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    users = tmp_path / "users"
+    added = run("users", "add", "bob", "--role", "viewer", "--users-file", str(users),
+                stdin=Terminal(""))  # fmt: skip
+    assert added.code == 0 and users.read_text().startswith("bob:viewer:scrypt:")
+
+
+def test_users_add_refuses_a_short_password_a_bad_name_or_a_duplicate(tmp_path):
+    users = str(tmp_path / "users")
+
+    def add(name: str, password: str, *extra: str) -> Run:
+        return run("users", "add", name, "--role", "viewer", "--users-file", users,
+                   *extra, stdin=io.StringIO(password + "\n"))  # fmt: skip
+
+    assert add("carol", "short").code == 1
+    assert add("ca:rol", "long-enough-pw").code == 1
+    assert add("carol", "long-enough-pw").code == 0
+    again = add("carol", "another-password")
+    assert again.code == 1 and "already exists" in again.err
+    assert add("carol", "another-password", "--replace").code == 0
+    assert run("users", "remove", "carol", "--users-file", users).code == 0
+    assert run("users", "remove", "carol", "--users-file", users).code == 1
+
+
+def test_users_and_tokens_name_their_file_setting_when_none_is_given(monkeypatch):
+    monkeypatch.delenv("DRS_CAPACITY_TOKENS_FILE", raising=False)
+    result = run("tokens", "list")
+    assert result.code == 1 and "DRS_CAPACITY_TOKENS_FILE" in result.err
+
+
+def test_tokens_create_prints_the_token_once_and_stores_its_hash(tmp_path):
+    from services.credentials import TOKEN_PREFIX, token_hash
+
+    tokens = tmp_path / "tokens"
+    created = run("tokens", "create", "ci-bot", "--role", "viewer",
+                  "--tokens-file", str(tokens))  # fmt: skip
+    assert created.code == 0
+    token = created.out.strip()
+    assert token.startswith(TOKEN_PREFIX) and len(token) > 40
+    stored = tokens.read_text()
+    assert token not in stored and stored == f"ci-bot:viewer:{token_hash(token)}\n"
+    assert run("tokens", "list", "--tokens-file", str(tokens)).out == "ci-bot\tviewer\n"
+    assert run("tokens", "revoke", "ci-bot", "--tokens-file", str(tokens)).code == 0
+    assert tokens.read_text() == ""
+
+
+def test_api_url_sends_the_token_from_a_file_or_the_environment(tmp_path, monkeypatch):
+    from tests.conftest import scenario_settings, serving
+
+    users, tokens = tmp_path / "users", tmp_path / "tokens"
+    run("users", "add", "alice", "--role", "admin", "--users-file", str(users),
+        stdin=io.StringIO("alice-password\n"))  # fmt: skip
+    token = run("tokens", "create", "ci-bot", "--role", "admin",
+                "--tokens-file", str(tokens)).out.strip()  # fmt: skip
+    token_file = tmp_path / "token"
+    token_file.write_text(token + "\n")
+    settings = scenario_settings(
+        auth="basic", users_file=str(users), tokens_file=str(tokens)
+    )
+    monkeypatch.delenv("DRS_CAPACITY_TOKEN", raising=False)
+    with demo_backend(settings=settings) as backend, serving(backend) as url:
+        refused = cli.main(["--api-url", url, "targets", "list", "--format", "json"],
+                           stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+        assert refused == 1
+        listed = run("--api-url", url, "--token-file", str(token_file), "targets",
+                     "list", "--format", "json")  # fmt: skip
+        assert listed.code == 0 and listed.json["targetAccounts"]
+        monkeypatch.setenv("DRS_CAPACITY_TOKEN", token)
+        assert run("--api-url", url, "targets", "list").code == 0
+    assert token not in listed.out + listed.err
+
+
+def test_token_file_without_api_url_is_a_usage_error():
+    with pytest.raises(SystemExit):
+        cli.parse(["--token-file", "t", "targets", "list"])
