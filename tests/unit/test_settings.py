@@ -88,3 +88,49 @@ def test_a_bad_quota_setting_is_refused_naming_its_variable(variable, value, nam
 def test_other_settings_need_the_prefix():
     settings = Settings.from_env({"PAGE_SIZE": "10", "TABLE_NAME": "other"})
     assert (settings.page_size, settings.table_name) == (1000, Settings().table_name)
+
+
+# -- sign-in (issue 9) -------------------------------------------------------------------
+
+
+def test_sign_in_is_off_by_default_with_alb_defaults_ready():
+    settings = Settings.from_env({})
+    assert settings.auth == "none"
+    assert settings.users_file is None and settings.tokens_file is None
+    assert settings.proxy_header == "x-amzn-oidc-identity"
+    assert settings.trusted_proxies == () and settings.admins == ()
+    assert settings.session_ttl_seconds == 43200.0
+
+
+def test_sign_in_settings_come_from_their_variables():
+    settings = Settings.from_env({
+        "DRS_CAPACITY_AUTH": "proxy",
+        "DRS_CAPACITY_TRUSTED_PROXIES": "10.0.0.0/16, 10.1.2.3,fd00::/8",
+        "DRS_CAPACITY_ADMINS": "alice@example.com,bob@example.com",
+        "DRS_CAPACITY_PROXY_HEADER": "X-Forwarded-Email",
+        "DRS_CAPACITY_TOKENS_FILE": "/etc/drs/tokens",
+    })  # fmt: skip
+    assert settings.trusted_proxies == ("10.0.0.0/16", "10.1.2.3", "fd00::/8")
+    assert settings.admins == ("alice@example.com", "bob@example.com")
+    assert settings.proxy_header == "X-Forwarded-Email"
+    assert settings.tokens_file == "/etc/drs/tokens"
+
+
+def test_the_session_secret_never_shows_in_the_settings_repr():
+    settings = Settings.from_env({"DRS_CAPACITY_SESSION_SECRET": "s3cr3t-value"})
+    assert settings.session_secret == "s3cr3t-value"
+    assert "s3cr3t-value" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "env, named",
+    [({"DRS_CAPACITY_AUTH": "oauth"}, "DRS_CAPACITY_AUTH"),
+     ({"DRS_CAPACITY_AUTH": "basic"}, "DRS_CAPACITY_USERS_FILE"),
+     ({"DRS_CAPACITY_AUTH": "proxy"}, "DRS_CAPACITY_TRUSTED_PROXIES"),
+     ({"DRS_CAPACITY_TRUSTED_PROXIES": "10.0.0.300"}, "DRS_CAPACITY_TRUSTED_PROXIES"),
+     ({"DRS_CAPACITY_PROXY_HEADER": "x bad:header"}, "DRS_CAPACITY_PROXY_HEADER"),
+     ({"DRS_CAPACITY_SESSION_TTL_SECONDS": "0"}, "DRS_CAPACITY_SESSION_TTL_SECONDS")],
+)  # fmt: skip
+def test_a_bad_sign_in_setting_is_refused_naming_its_variable(env, named):
+    with pytest.raises(ValueError, match=named):
+        Settings.from_env(env)
