@@ -28,20 +28,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.credentials import CredentialFile, find_token
-from services.identity import ADMIN, VIEWER, Identity, set_identity
+from services.identity import ADMIN, VIEWER, Identity, is_public, set_identity
 
 log = logging.getLogger(__name__)
 REALM = "DRS Capacity"
 SESSION_COOKIE = "drs_capacity_session"
-# Reachable without signing in: exact paths only (a load balancer's health check).
-PUBLIC_PATHS = frozenset({"/api/health"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_NAME = 256
-
-
-def is_public(path: str) -> bool:
-    """Whether `path` answers without sign-in."""
-    return path in PUBLIC_PATHS or path.rstrip("/") in PUBLIC_PATHS
 
 
 def install_sign_in(server: flask.Flask, settings) -> None:

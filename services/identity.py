@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from services.errors import ProductError
 
+# Reachable without signing in: exact paths only (a load balancer's health check).
+PUBLIC_PATHS = frozenset({"/api/health"})
 ADMIN, VIEWER = "admin", "viewer"
 ROLES = (ADMIN, VIEWER)
 # Every operation behind POST/PUT/PATCH/DELETE: validation too, since it makes the
@@ -61,6 +63,11 @@ def signed_in(identity: Identity | None) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def is_public(path: str) -> bool:
+    """Whether `path` answers without sign-in."""
+    return path in PUBLIC_PATHS or path.rstrip("/") in PUBLIC_PATHS
 
 
 def refusal(operation: str) -> ForbiddenError | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from services.identity import is_public
 from services.models import LimitSource, RegionState, Status
 from services.routes import ALL_ROUTES, Route
 from services.settings import REPLICATION_STATES
@@ -14,7 +15,9 @@ INT = {"type": "integer"}
 NUMBER = {"type": "number"}
 BOOL = {"type": "boolean"}
 STATUS = {"type": "string", "enum": [s.value for s in Status]}
-_ERROR_TEXT = {400: "Invalid input (error.field names it)", 404: "Not found",
+_ERROR_TEXT = {400: "Invalid input (error.field names it)",
+               401: "Sign-in required, or the credentials were refused",
+               403: "Signed in as a viewer: only an admin may write", 404: "Not found",
                405: "Method not allowed", 409: "Conflict", 413: "Body too large",
                500: "Internal error"}  # fmt: skip
 
@@ -162,7 +165,13 @@ def _account_schemas() -> dict:
     staging = {
         **answer,
         "region": region,
-        **same(STRING, "addedAt", "addedBy"),
+        "addedAt": STRING,
+        "addedBy": {
+            "type": "string",
+            "readOnly": True,
+            "description": "Who added it: the signed-in user's name (without "
+            "sign-in, the caller's addedBy)",
+        },
     }
     target = {
         **answer,
@@ -178,7 +187,12 @@ def _account_schemas() -> dict:
                 **target_input,
                 "externalId": external_id,
                 "region": region,
-                "addedBy": STRING,
+                "addedBy": {
+                    "type": "string",
+                    "deprecated": True,
+                    "description": "Ignored when sign-in is on: the signed-in user "
+                    "is stored",
+                },
             },
             ("accountId", "accountName", "roleArn", "region"),
         ),  # fmt: skip
@@ -293,7 +307,9 @@ def _responses(route: Route) -> dict:
         content = {"application/json": {"schema": ref(route.response)}}
     answers = {str(route.status): {"description": route.summary, "content": content}}
     too_large = (413,) if route.request else ()  # the API refuses bodies over 1 MiB
-    for status in (*route.failures, *too_large, 500):
+    signed_in = () if is_public(route.path) else (401,)
+    writes = (403,) if route.method != "GET" and signed_in else ()
+    for status in (*route.failures, *signed_in, *writes, *too_large, 500):
         answers[str(status)] = {
             "description": _ERROR_TEXT[status],
             "content": {"application/json": {"schema": ref("ErrorEnvelope")}},
@@ -308,12 +324,36 @@ def _operation(route: Route) -> dict:
         "parameters": _parameters(route),
         "responses": _responses(route),
     }
+    if is_public(route.path):
+        spec["security"] = []
     if route.request:
         spec["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": ref(route.request)}},
         }
     return spec
+
+
+SECURITY_SCHEMES = {
+    "basicAuth": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "DRS_CAPACITY_AUTH=basic: a user of DRS_CAPACITY_USERS_FILE",
+    },
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token from `cli.py tokens create` (basic and proxy)",
+    },
+    "proxyIdentity": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "x-amzn-oidc-identity",
+        "description": "DRS_CAPACITY_AUTH=proxy: set by the signing-in load balancer "
+        "(header DRS_CAPACITY_PROXY_HEADER), believed only from "
+        "DRS_CAPACITY_TRUSTED_PROXIES",
+    },
+}
 
 
 @lru_cache(maxsize=1)
@@ -331,7 +371,9 @@ def _document() -> dict:
             "Every answer is JSON with `success`; failures add `error`.",
         },
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
+        # alternatives: whichever DRS_CAPACITY_AUTH enables (none: no sign-in)
+        "security": [{name: []} for name in SECURITY_SCHEMES],
     }
 
 

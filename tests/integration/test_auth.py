@@ -353,7 +353,7 @@ def test_a_trusted_proxy_without_the_header_is_401(proxy_app):
 
 
 def test_api_health_is_not_behind_sign_in(basic):
-    from services.auth import is_public
+    from services.identity import is_public
 
     assert is_public("/api/health") and is_public("/api/health/")
     assert not is_public("/api/healthz") and not is_public("/api/accounts")
@@ -378,3 +378,33 @@ def test_a_bad_users_file_fails_at_start_naming_the_line(tmp_path):
     ):
         create_app(backend.settings, backend)
     assert "scrypt:1$2$3" not in str(raised.value)
+
+
+# -- the OpenAPI document ------------------------------------------------------------
+
+
+def test_the_api_document_declares_sign_in_and_its_refusals(basic):
+    from openapi_schema_validator import OAS31Validator
+    from openapi_spec_validator import validate
+
+    document = basic.get("/api/openapi.json", headers=basic_header("victor")).get_json()
+    validate(document)
+    schemes = document["components"]["securitySchemes"]
+    assert {schemes["basicAuth"]["scheme"], schemes["bearerAuth"]["scheme"]} == {
+        "basic",
+        "bearer",
+    }
+    staging = document["components"]["schemas"]["StagingAccount"]
+    assert staging["properties"]["addedBy"]["readOnly"] is True
+    add = document["paths"]["/api/accounts/{targetAccountId}/staging-accounts"]["post"]
+    listing = document["paths"]["/api/accounts"]["get"]
+    assert {"401", "403"} <= set(add["responses"]) and "403" not in listing["responses"]
+    answers = {
+        "401": basic.get("/api/accounts", headers=basic_header("nobody", "x" * 9)),
+        "403": basic.post(STAGING_PATH, json=staging_body(), headers=basic_header("victor")),
+    }  # fmt: skip
+    for status, answer in answers.items():
+        assert answer.status_code == int(status)
+        schema = add["responses"][status]["content"]["application/json"]["schema"]
+        root = {**schema, "components": document["components"]}
+        assert not list(OAS31Validator(root).iter_errors(answer.get_json()))
