@@ -1,4 +1,5 @@
-"""Input rules of SPEC §2: bad input names its field and says what is expected."""
+"""Input rules of SPEC §2: bad input names its field as labelled in the form and says
+what is wrong, in words a person reads (never a Python type, never camelCase)."""
 
 from __future__ import annotations
 
@@ -57,25 +58,51 @@ def target_with(**changes):
 
 # (case, call, field, words the message must contain)
 BAD_INPUTS = [
-    ("id as int", lambda: inputs.account_id(123456789012), "accountId", ["string"]),
-    ("id too short", lambda: inputs.account_id("12345678901"), "accountId", ["12"]),
-    ("id too long", lambda: inputs.account_id("1234567890123"), "accountId", ["12"]),
-    ("id letters", lambda: inputs.account_id("12345678901a"), "accountId", ["digits"]),
-    ("id newline", lambda: inputs.account_id("123456789012\n"), "accountId", ["12"]),
-    ("id spaces", lambda: inputs.account_id(" 123456789012"), "accountId", ["12"]),
+    (
+        "id as int",
+        lambda: inputs.account_id(123456789012),
+        "accountId",
+        ["text", "number"],
+    ),
+    ("id too short", lambda: inputs.account_id("12345678901"), "accountId", ["has 11"]),
+    (
+        "id too long",
+        lambda: inputs.account_id("1234567890123"),
+        "accountId",
+        ["has 13"],
+    ),
+    (
+        "id letters",
+        lambda: inputs.account_id("12345678901a"),
+        "accountId",
+        ["contains 'a'"],
+    ),
+    (
+        "id newline",
+        lambda: inputs.account_id("123456789012\n"),
+        "accountId",
+        ["line break"],
+    ),
+    ("id spaces", lambda: inputs.account_id(" 123456789012"), "accountId", ["a space"]),
     ("id non-ASCII", lambda: inputs.account_id("١٢٣٤٥٦٧٨٩٠١٢"), "accountId", ["0-9"]),
-    ("id None", lambda: inputs.account_id(None), "accountId", ["string"]),
-    ("name empty", lambda: inputs.account_name("   "), "accountName", ["1-64"]),
-    ("name too long", lambda: inputs.account_name("x" * 65), "accountName", ["1-64"]),
-    ("name tab", lambda: inputs.account_name("a\tb"), "accountName", ["printable"]),
-    ("name int", lambda: inputs.account_name(7), "accountName", ["string"]),
+    ("id None", lambda: inputs.account_id(None), "accountId", ["required"]),
+    ("id empty", lambda: inputs.account_id(""), "accountId", ["required"]),
+    ("name empty", lambda: inputs.account_name("   "), "accountName", ["required"]),
+    (
+        "name too long",
+        lambda: inputs.account_name("x" * 65),
+        "accountName",
+        ["64", "65"],
+    ),
+    ("name tab", lambda: inputs.account_name("a\tb"), "accountName", ["tabs"]),
+    ("name int", lambda: inputs.account_name(7), "accountName", ["text"]),
     (
         "arn other account",
         lambda: staging_arn(arn("role/R", "333333333333")),
         "roleArn",
-        [STAGING, "333333333333", "accountId"],
+        [STAGING, "333333333333", "Account ID"],
     ),
-    ("arn user", lambda: staging_arn(arn("user/R")), "roleArn", ["arn:aws:iam::"]),
+    ("arn user", lambda: staging_arn(arn("user/R")), "roleArn", ["name a role"]),
     (
         "arn partition",
         lambda: staging_arn(arn("role/R", partition="aws-x")),
@@ -84,12 +111,18 @@ BAD_INPUTS = [
     ),
     ("arn no name", lambda: staging_arn(arn("role/")), "roleArn", ["role name"]),
     (
+        "arn no account",
+        lambda: staging_arn("arn:aws:iam::22:role/R"),
+        "roleArn",
+        ["12-digit"],
+    ),
+    (
         "arn name too long",
         lambda: staging_arn(arn("role/" + "r" * 65)),
         "roleArn",
-        ["1-64"],
+        ["65", "at most 64"],
     ),
-    ("arn bad character", lambda: staging_arn(arn("role/a b")), "roleArn", ["+=,.@_-"]),
+    ("arn bad character", lambda: staging_arn(arn("role/a b")), "roleArn", ["a space"]),
     (
         "arn empty path segment",
         lambda: staging_arn(arn("role//R")),
@@ -102,24 +135,30 @@ BAD_INPUTS = [
         "roleArn",
         ["512"],
     ),
-    ("arn list", lambda: staging_arn(["arn"]), "roleArn", ["string"]),
-    ("external id 1 char", lambda: inputs.external_id("x"), "externalId", ["2-1224"]),
+    ("arn list", lambda: staging_arn(["arn"]), "roleArn", ["text", "list"]),
+    (
+        "external id 1 char",
+        lambda: inputs.external_id("x"),
+        "externalId",
+        ["at least 2"],
+    ),
     (
         "external id long",
         lambda: inputs.external_id("x" * 1225),
         "externalId",
-        ["2-1224"],
+        ["at most 1224"],
     ),
     (
         "external id space",
         lambda: inputs.external_id("ab cd"),
         "externalId",
-        ["letters"],
+        ["only letters, digits and + = , . @ : / _ -", "contains a space"],
     ),
-    ("external id int", lambda: inputs.external_id(42), "externalId", ["string"]),
+    ("external id int", lambda: inputs.external_id(42), "externalId", ["text"]),
     ("region unknown", lambda: inputs.region("mars-1"), "region", ["DRS", "mars-1"]),
     ("region upper", lambda: inputs.region("US-EAST-1"), "region", ["DRS"]),
-    ("region int", lambda: inputs.region(1), "region", ["string"]),
+    ("region int", lambda: inputs.region(1), "region", ["text"]),
+    ("region None", lambda: inputs.region(None), "region", ["required"]),
     ("payload list", lambda: add_staging([]), None, ["JSON object"]),
     ("payload None", lambda: add_target(None), None, ["JSON object"]),
     (
@@ -132,7 +171,7 @@ BAD_INPUTS = [
         "staging accountId int",
         lambda: staging_with(accountId=2),
         "accountId",
-        ["string"],
+        ["text"],
     ),
     (
         "staging no accountName",
@@ -158,13 +197,13 @@ BAD_INPUTS = [
         "staging bad external id",
         lambda: staging_with(externalId="!"),
         "externalId",
-        ["2-1224"],
+        ["at least 2"],
     ),
     (
         "staging bad target id",
         lambda: inputs.staging_account_input(staging_payload(), "1", "alice", NOW),
         "targetAccountId",
-        ["12"],
+        ["Target account ID", "has 1 digit"],
     ),
     (
         "target no accountName",
@@ -172,7 +211,7 @@ BAD_INPUTS = [
         "accountName",
         ["required"],
     ),
-    ("target accountId int", lambda: target_with(accountId=1), "accountId", ["string"]),
+    ("target accountId int", lambda: target_with(accountId=1), "accountId", ["text"]),
     (
         "target role in another account",
         lambda: target_with(roleArn=arn("role/R", STAGING)),
@@ -183,7 +222,7 @@ BAD_INPUTS = [
         "target external id without role",
         lambda: target_with(externalId="ext-111"),
         "externalId",
-        ["roleArn"],
+        ["Role ARN"],
     ),
 ]
 
@@ -200,7 +239,10 @@ def test_bad_input_names_its_field_and_what_is_expected(call, field, words):
     assert error.field == field
     assert error.http_status == 400
     if field is not None:
-        assert field in error.message
+        assert error.message.startswith(inputs.label(field))
+    assert field is None or field == inputs.label(field) or field not in error.message
+    for word in ("NoneType", "str", "int", "got"):
+        assert word not in error.message.split()
     for word in words:
         assert word in error.message
 
