@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 from html import escape
 
 MISSING = "—"  # an unknown value; never rendered as 0
+# The same count format for Plotly (d3-format): axis `tickformat`, `valueformat` and
+# hovertemplates ("%{y:,d}"), so a chart says "1,200" where the page does.
+COUNT_D3_FORMAT = ",d"
 
 
 def fmt_count(value: int | float | None) -> str:
@@ -15,6 +18,12 @@ def fmt_count(value: int | float | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.1f}"
     return f"{int(value):,}"
+
+
+def count_noun(value: int | None, singular: str, plural: str | None = None) -> str:
+    """(1, "account") -> "1 account"; (1200, "server") -> "1,200 servers"."""
+    noun = singular if value == 1 else plural or f"{singular}s"
+    return f"{fmt_count(value)} {noun}"
 
 
 def fmt_percent(value: float | None) -> str:
@@ -49,8 +58,7 @@ def fmt_time(iso: str | None) -> str:
 
 def reporting_text(reporting: int | None, configured: int | None) -> str:
     """Text like "3 of 4 accounts reporting"."""
-    noun = "account" if configured == 1 else "accounts"
-    return f"{fmt_count(reporting)} of {fmt_count(configured)} {noun} reporting"
+    return f"{fmt_count(reporting)} of {count_noun(configured, 'account')} reporting"
 
 
 # Where a limit came from (SPEC §4.1), in the words a reader expects.
