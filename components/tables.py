@@ -12,19 +12,26 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import ids
+from components.console_links import drs_link, quota_link
 from components.format import (
     MISSING,
-    busiest_text,
     busiest_unit,
+    count_noun,
     fmt_count,
     fmt_percent,
     limit_source_text,
     of_limit,
 )
 from components.status import severity, status_badge
+from components.table_cells import (
+    busiest_cell,
+    column_class,
+    count_cell,
+    name_cell,
+    sort_header,
+)
 from services.models import Status
-from services.settings import REPLICATION_STATES, Settings
+from services.settings import RECOVERY_QUOTA_CODE, REPLICATION_STATES, Settings
 from services.thresholds import (
     band_status,
     band_thresholds,
@@ -84,71 +91,36 @@ def next_sort(current: dict | None, column: str) -> dict:
     return {"column": column, "descending": numeric.get(column, False)}
 
 
-def _header(key: str, label: str, sort: dict | None) -> html.Th:
-    active = bool(sort) and sort.get("column") == key
-    descending = active and sort.get("descending")
-    arrow = (" ▼" if descending else " ▲") if active else ""
-    aria = ("descending" if descending else "ascending") if active else "none"
-    button = dbc.Button(
-        f"{label}{arrow}",
-        id=ids.accounts_sort_id(key),
-        color="link",
-        size="sm",
-        class_name="p-0 fw-semibold text-decoration-none text-reset",
-        title=f"Sort by {label}",
-    )
-    return html.Th(button, scope="col", **{"aria-sort": aria})
-
-
-def _count_cell(account: dict, key: str) -> html.Td:
-    value = account.get(key)
-    lower_bound = key == "replicatingServers" and account.get("accessible")
-    prefix = "≥ " if lower_bound and not account.get("complete") else ""
-    return html.Td(f"{prefix}{fmt_count(value)}", className="text-end")
+def _account_cells(account: dict) -> dict[str, html.Td]:
+    regions = [r["region"] for r in account.get("regionalBreakdown") or ()]
+    return {
+        "accountId": html.Td(account["accountId"], className="font-monospace"),
+        "accountName": name_cell(account),
+        "accountType": html.Td(account.get("accountType")),
+        "replicatingServers": count_cell(account, "replicatingServers"),
+        "totalServers": count_cell(account, "totalServers"),
+        "busiestRegion": busiest_cell(account),
+        "percentUsed": html.Td(
+            fmt_percent(account.get("percentUsed")), className="text-end"
+        ),
+        "availableSlots": count_cell(account, "availableSlots"),
+        "status": html.Td(status_badge(account.get("status"))),
+        "regions": html.Td(
+            fmt_count(region_count(account)),
+            title=", ".join(regions) or None,
+            className="text-end",
+        ),
+    }
 
 
 def _account_row(account: dict) -> html.Tr:
-    regions = [r["region"] for r in account.get("regionalBreakdown") or ()]
-    name = dbc.Button(
-        account.get("accountName") or account.get("accountId"),
-        id=ids.account_details_id(account["accountId"]),
-        color="link",
-        size="sm",
-        class_name="p-0 text-start",
-        title="Show details",
-    )
+    """The account's cells in column order; a phone shows only the PHONE_COLUMNS."""
+    cells = _account_cells(account)
+    for key, cell in cells.items():
+        cell.className = column_class(key, getattr(cell, "className", None) or "")
     return html.Tr(
-        [
-            html.Td(account["accountId"], className="font-monospace"),
-            html.Td(name),
-            html.Td(account.get("accountType")),
-            _count_cell(account, "replicatingServers"),
-            _count_cell(account, "totalServers"),
-            html.Td(
-                busiest_text(account),
-                className="text-nowrap",
-                title=_limit_title(account),
-            ),
-            html.Td(fmt_percent(account.get("percentUsed")), className="text-end"),
-            _count_cell(account, "availableSlots"),
-            html.Td(status_badge(account.get("status"))),
-            html.Td(
-                fmt_count(region_count(account)),
-                title=", ".join(regions) or None,
-                className="text-end",
-            ),
-        ],
+        [cells[key] for key, _, _ in ACCOUNT_COLUMNS],
         className="" if account.get("accessible") else "table-secondary",
-    )
-
-
-def _limit_title(account: dict) -> str | None:
-    """Hover text of the busiest-Region cell: where its limit came from."""
-    unit = busiest_unit(account)
-    if unit is None:
-        return None
-    return f"limit {fmt_count(unit.get('maxReplicating'))}: " + limit_source_text(
-        unit.get("limitSource")
     )
 
 
@@ -164,10 +136,16 @@ def accounts_table(snapshot: dict, sort: dict | None = None) -> html.Div:
     what its columns measure (a note outside the table: it wraps on a phone)."""
     accounts = sort_accounts(list(snapshot.get("accounts") or ()), sort)
     head = html.Thead(
-        html.Tr([_header(k, label, sort) for k, label, _ in ACCOUNT_COLUMNS])
+        html.Tr([sort_header(k, label, sort, num) for k, label, num in ACCOUNT_COLUMNS])
     )
     body = html.Tbody([_account_row(a) for a in accounts])
-    table = dbc.Table([head, body], hover=True, responsive=True, size="sm")
+    table = dbc.Table(
+        [head, body],
+        hover=True,
+        responsive=True,
+        size="sm",
+        class_name="drs-accounts mb-1",
+    )
     return html.Div([table, html.P(TABLE_CAPTION, className="small text-muted mb-0")])
 
 
@@ -183,6 +161,19 @@ def _unknown(account: dict) -> html.P:
         f"{error.get('code')}: {error.get('message')}" if error else "not reporting"
     )
     return html.P(f"Unknown — the account is not reporting ({reason}).")
+
+
+def _region_with_links(account: dict, region) -> html.Div | str:
+    """The Region, and under it links to its DRS console and its quotas' pages (the
+    target's recovery quota too); the Region alone if it is not a Region."""
+    links = [drs_link(account, region, "DRS"), quota_link(account, region)]
+    if account.get("accountType") == "target":
+        links.append(quota_link(account, region, "Recovery quota", RECOVERY_QUOTA_CODE))
+    links = [link for link in links if link is not None]
+    if not links:
+        return region
+    spaced = [part for link in links for part in (" · ", link)][1:]
+    return html.Div([html.Div(region), html.Div(spaced, className="small text-nowrap")])
 
 
 def region_breakdown_table(account: dict):
@@ -201,7 +192,7 @@ def region_breakdown_table(account: dict):
         headers,
         [
             [
-                r["region"],
+                _region_with_links(account, r["region"]),
                 r.get("state"),
                 fmt_count(r.get("replicatingServers")),
                 fmt_count(r.get("totalServers")),
@@ -241,8 +232,8 @@ def state_breakdown_table(account: dict, non_counting=DEFAULT_NON_COUNTING):
     if not extended:
         return table
     note = (
-        f"* {extended:,} of these are extended source servers: they replicate in, "
-        "and count toward, their staging account, not this one."
+        f"* {fmt_count(extended)} of these are extended source servers: they "
+        "replicate in, and count toward, their staging account, not this one."
     )
     return html.Div([table, html.P(note, className="small text-muted")])
 
@@ -297,8 +288,9 @@ def staging_accounts_for(
         " (the binding Region)" if region and snapshot.get("scope") == "all" else ""
     )
     text = (
-        f"With {added:,} more servers {where}{binding}, the combined total there is "
-        f"{after:,} of {maximum:,} ({percent(after, maximum)} %, {status.value})."
+        f"With {count_noun(added, 'more server')} {where}{binding}, the combined total "
+        f"there is {of_limit(after, maximum)} ({percent(after, maximum)} %, "
+        f"{status.value})."
     )
     if status.severity < Status.CRITICAL.severity:
         text += (
@@ -308,10 +300,10 @@ def staging_accounts_for(
         )
     else:
         needed = staging_accounts_needed(after, maximum, limit)
-        noun = "staging account" if needed == 1 else "staging accounts"
         text += (
-            f" Add {needed} {noun} {where} (each adds its limit, {limit:,} by "
-            "default) to get back under the operational limit."
+            f" Add {count_noun(needed, 'staging account')} {where} (each adds its "
+            f"limit, {fmt_count(limit)} by default) to get back under the "
+            "operational limit."
         )
     if accounts < (combined.get("configuredAccounts") or 0):
         text += " Accounts not reporting are not included."
