@@ -172,8 +172,11 @@ def _region_with_links(account: dict, region) -> html.Div | str:
     links = [link for link in links if link is not None]
     if not links:
         return region
-    spaced = [part for link in links for part in (" · ", link)][1:]
-    return html.Div([html.Div(region), html.Div(spaced, className="small text-nowrap")])
+    items = [  # "DRS ↗ · Quota ↗": a line may break after a dot, never before
+        html.Span([link, "\u00a0· " if i < len(links) - 1 else ""])
+        for i, link in enumerate(links)
+    ]
+    return html.Div([html.Div(region), html.Div(items, className="small")])
 
 
 def region_breakdown_table(account: dict):
