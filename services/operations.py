@@ -234,11 +234,19 @@ class Operations:
 
 
 def _added_by(payload: Mapping) -> str:
-    """The signed-in user; only without sign-in (CLI, Lambda, AUTH=none) the caller's word."""
+    """The signed-in user; only without sign-in (CLI, Lambda, AUTH=none) the caller's word,
+    and then printable text only (no escape sequences, bidi overrides or objects)."""
     identity = current_identity()
     if identity is not None:
         return identity.name
-    return str(payload.get("addedBy") or "api")[:128]
+    given = payload.get("addedBy")
+    if given is None or given == "":
+        return "api"
+    if not isinstance(given, str) or not given.isprintable() or len(given) > 128:
+        raise InputError(
+            "addedBy must be printable text of at most 128 characters", field="addedBy"
+        )
+    return given
 
 
 def _ok(body: dict, status: int = 200) -> Response:

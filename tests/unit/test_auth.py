@@ -149,3 +149,14 @@ def test_addedBy_is_the_signed_in_user_whatever_the_payload_says(operations):
     assert added.status == 201
     by_id = {s["accountId"]: s for s in added.body["stagingAccounts"]}
     assert by_id["444444444444"]["addedBy"] == "alice"
+
+
+@pytest.mark.parametrize(
+    "added_by", ["\x1b[31mred", "nul\x00", "bidi\u202eevil", {"a": 1}, 7, "x" * 129]
+)
+def test_without_sign_in_addedBy_is_printable_text_or_refused(operations, added_by):
+    payload = {"targetAccountId": "111111111111", "accountId": "444444444444",
+               "accountName": "n", "region": "us-east-1", "addedBy": added_by,
+               "roleArn": "arn:aws:iam::444444444444:role/DRSCapacityRead"}  # fmt: skip
+    refused = operations.dispatch("add_staging_account", payload)
+    assert refused.status == 400 and refused.body["error"]["field"] == "addedBy"
