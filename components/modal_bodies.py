@@ -21,6 +21,13 @@ from components.tables import (
     region_breakdown_table,
     state_breakdown_table,
 )
+from services.models import Status
+from services.thresholds import (
+    band_status,
+    operational_count,
+    percent,
+    staging_accounts_needed,
+)
 
 # What to do about each validation error code (SPEC §6).
 ERROR_FIXES = {
@@ -98,6 +105,48 @@ def details_body(account: dict) -> html.Div:
     )
 
 
+def account_plan(servers, account: dict | None, new_limit: int) -> str:
+    """The account's busiest Region after `servers` more there, against that unit's own
+    limit, and the staging accounts (each `new_limit`) the excess would need."""
+    if account is None:
+        return "Open an account to plan for it."
+    if not isinstance(servers, int | float) or servers < 0:
+        return "Enter how many servers you plan to add (0 or more)."
+    name = account.get("accountName") or account.get("accountId")
+    if not account.get("accessible"):
+        return f"{name} is not reporting: its capacity cannot be planned."
+    unit = busiest_unit(account)
+    region = account.get("busiestRegion")
+    used = (unit or {}).get("replicatingServers") or 0
+    maximum = account.get("maxReplicating") or new_limit
+    operational = account.get("operationalLimit") or operational_count(maximum)
+    added = int(servers)
+    after = used + added
+    status = band_status(after, maximum)
+    where = f"in {region}, its busiest Region" if region else "in the Region they go to"
+    text = (
+        f"With {added:,} more servers {where}, {name} replicates {after:,} of "
+        f"{maximum:,} there ({percent(after, maximum)} %, {status.value})."
+    )
+    if status.severity < Status.CRITICAL.severity:
+        text += (
+            f" That stays under its operational limit ({operational:,}): no staging "
+            "account needed."
+        )
+    else:
+        needed = staging_accounts_needed(after, maximum, new_limit)
+        noun = "staging account" if needed == 1 else "staging accounts"
+        text += (
+            f" That is past its operational limit ({operational:,}): add {needed} "
+            f"{noun} {'in ' + region if region else 'there'} (each adds its own limit, "
+            f"{new_limit:,} by default) and replicate the extra servers there, or move "
+            "them to an account with room."
+        )
+    if not account.get("complete"):
+        text += " Some Regions could not be read: its counts are a lower bound."
+    return text
+
+
 def _counts(entry: dict | None) -> str:
     if entry is None:
         return "not in the last snapshot"
@@ -164,33 +213,42 @@ def staging_list(target_account: dict, snapshot: dict | None) -> html.Div:
 
 
 def _check(ok: bool | None, yes: str, no: str) -> html.Li:
-    if ok is None:
-        return html.Li(f"? {yes}: not checked")
     return html.Li(f"✓ {yes}" if ok else f"✖ {no}")
 
 
-def validation_result(result: dict) -> html.Div:
-    """Checks (role, DRS), current servers and the projected combined capacity."""
-    valid = bool(result.get("valid"))
-    error = result.get("error")
-    children = [
-        html.Strong("✓ Valid: ready to add." if valid else "✖ Not valid."),
-        html.Ul(
-            [
-                _check(
-                    result.get("roleAccessible"),
-                    "Role accessible",
-                    "Role not accessible",
-                ),
-                _check(
-                    result.get("drsInitialized"),
-                    "DRS initialized",
-                    "DRS not initialized",
-                ),
-            ],
-            className="list-unstyled mb-1",
-        ),  # fmt: skip
+def _checks(result: dict) -> list:
+    """The checks that were made (a check not reached is left out, not "not checked")."""
+    checks = [
+        (result.get("roleAccessible"), "Role accessible", "Role not accessible"),
+        (result.get("drsInitialized"), "DRS initialized", "DRS not initialized"),
     ]
+    made = [_check(ok, yes, no) for ok, yes, no in checks if ok is not None]
+    return [html.Ul(made, className="list-unstyled mb-1")] if made else []
+
+
+def _failure(error: dict) -> list:
+    """The error in words, what to do about it, and its code for whoever supports it."""
+    code = error.get("code", "")
+    children = [html.Div(error.get("message", ""))]
+    if code in ERROR_FIXES and code != "VALIDATION_ERROR":
+        children.append(html.Div(f"To fix: {ERROR_FIXES[code]}"))
+    if code and code != "VALIDATION_ERROR":
+        children.append(html.Div(f"Error code: {code}", className="small"))
+    return children
+
+
+def validation_result(result: dict) -> dbc.Alert:
+    """Checks (role, DRS), current servers and the projected combined capacity; or what
+    stands in the way, in words."""
+    valid = bool(result.get("valid"))
+    error = result.get("error") or {}
+    if valid:
+        heading = "✓ Valid: ready to add."
+    elif error.get("code") == "VALIDATION_ERROR":
+        heading = "✖ Not checked yet: correct the fields marked in red."
+    else:
+        heading = "✖ Not valid."
+    children = [html.Strong(heading), *_checks(result)]
     if result.get("currentServers") is not None:
         children.append(
             html.Div(
@@ -210,10 +268,7 @@ def validation_result(result: dict) -> html.Div:
             )
         )
     if error:
-        code = error.get("code", "")
-        children.append(html.Div([html.Strong(f"{code}: "), error.get("message", "")]))
-        if code in ERROR_FIXES:
-            children.append(html.Div(f"To fix: {ERROR_FIXES[code]}"))
+        children.extend(_failure(error))
     return dbc.Alert(children, color="success" if valid else "danger")
 
 
@@ -261,10 +316,12 @@ def _impact_table(regions: list[dict]) -> dbc.Table:
     return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, responsive=True)
 
 
-def removal_impact(impact: dict) -> html.Div:
-    """Per Region: combined max before → after and servers that stop counting; the
-    binding Region's status after; and a warning if servers still replicate."""
+def removal_impact(impact: dict, account_name: str | None = None) -> html.Div:
+    """The question naming the account; per Region: combined max before → after and
+    servers that stop counting; the binding Region's status after; and a warning if
+    servers still replicate."""
     account_id = impact.get("accountId")
+    named = f"{account_name} ({account_id})" if account_name else account_id
     lost = impact.get("replicatingServers")
     region_after = impact.get("regionAfter")
     binding = (
@@ -274,7 +331,7 @@ def removal_impact(impact: dict) -> html.Div:
     )
     regions = impact.get("regions") or []
     children = [
-        html.P(f"Remove staging account {account_id} from this target?"),
+        html.P(html.Strong(f"Remove {named}?")),
         html.P(
             [
                 binding,
@@ -303,7 +360,7 @@ def removal_impact(impact: dict) -> html.Div:
             dbc.Alert(
                 [
                     html.Strong("⚠ WARNING: "),
-                    f"{account_id} still has {fmt_count(lost)} replicating servers. "
+                    f"{named} still has {fmt_count(lost)} replicating servers. "
                     "They stop counting toward this target's capacity but keep "
                     "replicating in that account.",
                 ],

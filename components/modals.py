@@ -11,6 +11,7 @@ from dash import html
 
 from components import ids
 from components.modal_bodies import (
+    account_plan,
     details_body,
     removal_impact,
     staging_list,
@@ -18,6 +19,7 @@ from components.modal_bodies import (
 )
 
 __all__ = [
+    "account_plan",
     "add_staging_modal",
     "details_body",
     "details_modal",
@@ -47,10 +49,11 @@ def _close(button_id: str, text: str = "Close") -> dbc.Button:
 
 
 def details_modal() -> dbc.Modal:
-    """One account's details (filled into DETAILS_BODY) and a planning calculator."""
+    """One account's details (filled into DETAILS_BODY) and a planner for that account
+    (its busiest Region against that unit's own limit)."""
     planning = html.Div(
         [
-            html.H6("What if I add servers?"),
+            html.H6("What if I add servers to this account?"),
             dbc.Label("Servers to add", html_for=ids.PLANNING_INPUT),
             dbc.InputGroup(
                 [
@@ -163,7 +166,10 @@ def add_staging_modal(regions) -> dbc.Modal:
             ),
         ],
         size="lg",
+        # a click beside it must not throw the form away; Esc and × may, and then
+        # reset it exactly as Cancel does (is_open turns False whichever way it closes)
         backdrop="static",
+        keyboard=True,
     )
 
 

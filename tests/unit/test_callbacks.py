@@ -12,12 +12,14 @@ from dash.exceptions import PreventUpdate
 from dashboard.callbacks.add import (
     field_errors,
     form_values,
+    submit,
     validate_form,
     validated_form,
 )
+from dashboard.callbacks.details import plan_for
 from dashboard.callbacks.export import download_for
 from dashboard.callbacks.refresh import refresh_outputs
-from dashboard.callbacks.staging import confirm_removal, impact_view
+from dashboard.callbacks.staging import ask_removal, confirm_removal, impact_view
 from dashboard.context import DashboardContext, ScreenSnapshots
 from services.backend import build_backend, build_operations
 from services.export import capacity_csv
@@ -114,23 +116,57 @@ def test_untouched_blank_fields_are_not_flagged_until_validation():
     blank = form_values("", "", "", "", None)
     assert field_errors(blank, required=False) == {}
     required = field_errors(blank, required=True)
-    assert set(required) == {"accountId", "accountName", "roleArn", "region"}
+    assert required == {
+        "accountId": "Enter the Account ID (12 digits).",
+        "accountName": "Enter a name for the account.",
+        "roleArn": "Enter the Role ARN of the role the dashboard may assume.",
+        "region": "Choose a Region.",
+    }  # the external ID is optional; never "got NoneType"
 
 
-def test_field_checks_name_what_is_wrong():
-    form = form_values("12345", "ok", f"arn:aws:iam::{NEW}:role/R", "x", "mars-1")
+def test_field_checks_name_the_field_as_labelled_and_what_is_wrong():
+    form = form_values("12345", "ok", f"arn:aws:iam::{NEW}:role/R", "ab cd", "mars-1")
     errors = field_errors(form, required=False)
-    assert set(errors) == {"accountId", "roleArn", "externalId", "region"}
-    assert "12 digits" in errors["accountId"]
+    assert set(errors) == {
+        "accountId",
+        "externalId",
+        "region",
+    }  # the ARN's shape is fine
+    assert errors["accountId"].startswith("Account ID must be exactly 12 digits")
+    assert errors["externalId"] == (
+        "External ID may contain only letters, digits and + = , . @ : / _ -; "
+        "it contains a space."
+    )
+    assert "length" not in errors["externalId"] and "5" not in errors["externalId"]
+    for message in errors.values():
+        assert "accountId" not in message and "externalId" not in message
+
+
+def test_a_role_in_another_account_is_flagged_once_the_account_id_is_valid():
+    form = form_values(NEW, "ok", f"arn:aws:iam::{STAGING}:role/R", "", "us-east-1")
+    errors = field_errors(form, required=True)
+    assert errors == {
+        "roleArn": f"Role ARN must be a role in account {NEW} (the Account ID); "
+        f"it names account {STAGING}."
+    }
+
+
+def test_the_target_itself_is_not_a_staging_account():
+    form = form_values(TARGET, "t", f"arn:aws:iam::{TARGET}:role/R", "", "us-east-1")
+    errors = field_errors(form, required=True, target_id=TARGET)
+    assert "is the target account itself" in errors["accountId"]
 
 
 def test_validation_with_bad_fields_makes_no_aws_call(context):
     counting = CountingContext(context)
-    form = form_values("12345", "name", "not-an-arn", "", "us-east-1")
+    form = form_values("12345", "name", "not-an-arn", "", None)
     result, validated = validate_form(counting, form, TARGET)
     assert validated is None
     assert counting.calls == []
-    assert "VALIDATION_ERROR" in text_of(result)
+    text = text_of(result)
+    assert text.startswith("✖ Not checked yet: correct the fields marked in red.")
+    assert "Choose a Region." in text
+    assert "VALIDATION_ERROR" not in text and "not checked" not in text
 
 
 def test_a_valid_account_is_remembered_exactly_as_validated(context):
@@ -177,10 +213,82 @@ def test_removal_shows_the_impact_then_removes_and_bumps_the_data_version(contex
 
 def test_a_failed_removal_says_why_and_changes_nothing(context):
     is_open, _, _, version, feedback = confirm_removal(
-        context, TARGET, "333333333333", 4
-    )
+        context, "999999999999", STAGING, 4
+    )  # a target that does not exist
     assert version is no_update
-    assert "not" in text_of(feedback).lower()
+    assert "999999999999 not found" in text_of(feedback)
+
+
+def test_removing_an_account_removed_in_another_tab_refreshes_and_says_so(context):
+    store, *_ = refresh_outputs(context, TARGET, "all", False, None)
+    shown = context.snapshot_for(store)
+    opened = ask_removal(context, TARGET, STAGING, 4, shown)
+    assert opened[0] is True and opened[2] == STAGING
+    context.call("remove_staging_account", targetAccountId=TARGET,
+                 stagingAccountId=STAGING)  # the other tab  # fmt: skip
+    is_open, _, pending, version, feedback = confirm_removal(
+        context, TARGET, STAGING, 4, shown
+    )
+    assert (is_open, pending, version) == (False, None, 5)  # the page refreshes
+    assert text_of(feedback) == (
+        f"ℹ staging-a ({STAGING}) was already removed, perhaps in another tab; "
+        "the list is up to date."
+    )
+    # clicking Remove on the stale list: no confirmation, the same words
+    is_open, _, pending, version, feedback = ask_removal(
+        context, TARGET, STAGING, 7, shown
+    )
+    assert (is_open, pending, version) == (False, None, 8)
+    assert "was already removed" in text_of(feedback)
+
+
+def test_the_remove_confirmation_names_the_account(context):
+    text = text_of(impact_view(context, TARGET, STAGING))
+    assert text.startswith(f"Remove staging-a ({STAGING})?")
+
+
+NEW_FORM = {
+    "accountId": NEW,
+    "accountName": "staging-new",
+    "roleArn": f"arn:aws:iam::{NEW}:role/DRSCapacityRead",
+    "externalId": "ext-444",
+    "region": "us-east-1",
+}
+
+
+def test_adding_an_account_closes_the_dialog_and_refreshes(context):
+    is_open, result, validated, version, feedback = submit(context, NEW_FORM, TARGET, 2)
+    assert (is_open, result, validated, version) == (False, None, None, 3)
+    assert f"{NEW} added" in text_of(feedback)
+
+
+def test_adding_an_account_added_in_another_tab_refreshes_and_says_so(context):
+    context.call("add_staging_account", targetAccountId=TARGET, **NEW_FORM)
+    is_open, result, validated, version, feedback = submit(context, NEW_FORM, TARGET, 2)
+    assert (is_open, result, validated, version) == (False, None, None, 3)
+    assert text_of(feedback) == (
+        f"ℹ staging-new ({NEW}) is already a staging account of this target, "
+        "perhaps added in another tab; the list is up to date."
+    )
+
+
+def test_a_failed_add_stays_open_and_says_why(context):
+    is_open, result, _, version, _ = submit(context, NEW_FORM, "999999999999", 2)
+    assert is_open is True and version is no_update
+    assert "999999999999 not found" in text_of(result)
+    assert "Not valid" in text_of(result) and "Role accessible" not in text_of(result)
+
+
+def test_the_planner_plans_for_the_account_it_is_open_on(context):
+    store, *_ = refresh_outputs(context, TARGET, "all", False, None)
+    staging = plan_for(context, 100, STAGING, store, 300)
+    assert staging.startswith(
+        "With 100 more servers in us-east-1, its busiest Region, staging-a replicates "
+        "162 of 300 there (54.0 %, OK)."
+    )  # not 262 of 600, the combined total
+    target = plan_for(context, 100, TARGET, store, 300)
+    assert "dr-target replicates 200 of 300" in target
+    assert plan_for(context, None, STAGING, store, 300).startswith("Enter how many")
 
 
 def test_without_a_target_the_page_says_how_to_register_one(context):

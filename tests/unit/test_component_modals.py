@@ -8,6 +8,7 @@ from dash import html
 
 from components import ids
 from components.modals import (
+    account_plan,
     add_staging_modal,
     details_body,
     details_modal,
@@ -171,7 +172,7 @@ def test_valid_validation_result_shows_checks_and_projection():
     assert "150 of 900" in text and "16.7 %" in text and "OK" in text
 
 
-def test_failed_validation_names_the_code_and_what_to_fix():
+def test_failed_validation_says_what_failed_what_to_do_and_the_code():
     result = {
         "valid": False,
         "roleAccessible": False,
@@ -181,9 +182,49 @@ def test_failed_validation_names_the_code_and_what_to_fix():
     alert = validation_result(result)
     text = text_of(alert)
     assert alert.color == "danger"
-    assert "✖ Role not accessible" in text and "not checked" in text
-    assert "ROLE_NOT_ACCESSIBLE: AssumeRole denied" in text
-    assert "trust policy" in text
+    assert "✖ Role not accessible" in text
+    assert "DRS" not in text  # not reached: not a line of "not checked"
+    assert "AssumeRole denied" in text and "To fix:" in text and "trust policy" in text
+    assert "Error code: ROLE_NOT_ACCESSIBLE" in text
+
+
+def test_a_form_error_points_at_the_marked_fields_without_code_or_checks():
+    message = "Enter the Account ID (12 digits). Choose a Region."
+    alert = validation_result(
+        {"valid": False, "error": {"code": "VALIDATION_ERROR", "message": message}}
+    )
+    text = text_of(alert)
+    assert text == f"✖ Not checked yet: correct the fields marked in red. {message}"
+
+
+def test_the_planner_plans_for_the_accounts_busiest_region_and_its_own_limit():
+    snap = make_snapshot(
+        target(regions={"us-east-1": 100}),
+        staging("222222222222", {"us-east-1": {"CONTINUOUS": 40, "limit": 500},
+                                 "eu-west-1": {"CONTINUOUS": 200}}),
+    )  # fmt: skip
+    account = snap["accounts"][1]  # busiest: eu-west-1, 200 of 300 (us-east-1: 8 %)
+    text = account_plan(10, account, LIMIT)
+    assert text.startswith("With 10 more servers in eu-west-1, its busiest Region,")
+    assert "210 of 300 there (70.0 %, INFO)" in text
+    assert "stays under its operational limit (250): no staging account needed" in text
+    over = account_plan(100, account, LIMIT)
+    assert "300 of 300" in over and "HYPER-CRITICAL" in over
+    assert "add 1 staging account in eu-west-1" in over
+    assert "640" not in over  # never the combined total
+
+
+def test_the_planner_of_an_account_without_servers_uses_its_limit():
+    snap = make_snapshot(target(regions={}), staging("222222222222", {}))
+    text = account_plan(260, snap["accounts"][1], LIMIT)
+    assert "in the Region they go to" in text
+    assert "260 of 300" in text and "add 1 staging account there" in text
+
+
+def test_the_planner_cannot_plan_for_an_account_not_reporting():
+    text = account_plan(5, SNAPSHOT["accounts"][2], LIMIT)
+    assert text == "staging-333 is not reporting: its capacity cannot be planned."
+    assert "Enter how many" in account_plan(-1, SNAPSHOT["accounts"][1], LIMIT)
 
 
 def impact_of(*readings, staging_id="222222222222") -> dict:
@@ -194,8 +235,10 @@ def test_removal_impact_warns_when_servers_still_replicate():
     impact = impact_of(
         target(regions={"us-east-1": 100}), staging("222222222222", {"us-east-1": 40})
     )
-    shown = removal_impact(impact)
+    shown = removal_impact(impact, "staging-east-01")
     text = text_of(shown)
+    assert text.startswith("Remove staging-east-01 (222222222222)?")
+    assert "staging-east-01 (222222222222) still has 40 replicating servers" in text
     assert f"{2 * LIMIT:,} → {LIMIT:,}" in text
     assert "Servers that stop counting: 40" in text
     (alert,) = find_all(shown, dbc.Alert)
