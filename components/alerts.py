@@ -54,8 +54,12 @@ def warning_alert(warning: dict) -> dbc.Alert:
     )
 
 
-def warning_alerts(warnings: list[dict] | None) -> list[dbc.Alert]:
-    """One alert per warning, most severe first; a calm note when there are none."""
+SHOWN_WARNINGS = 2  # the rest fold under "3 more: 1 CRITICAL, 2 WARNING"
+
+
+def warning_alerts(warnings: list[dict] | None) -> list:
+    """One alert per warning, most severe first, the first few open and the rest
+    folded; a calm note when there are none."""
     if not warnings:
         return [
             dbc.Alert(
@@ -64,7 +68,20 @@ def warning_alerts(warnings: list[dict] | None) -> list[dbc.Alert]:
                 class_name="warning-none mb-2",
             )
         ]
-    return [warning_alert(w) for w in sort_by_severity(warnings)]
+    alerts = [warning_alert(w) for w in sort_by_severity(warnings)]
+    if len(alerts) <= SHOWN_WARNINGS + 1:  # never fold a single one away
+        return alerts
+    rest = alerts[SHOWN_WARNINGS:]
+    levels: dict[str, int] = {}
+    for warning in sort_by_severity(warnings)[SHOWN_WARNINGS:]:
+        level = as_status(warning.get("level")).value
+        levels[level] = levels.get(level, 0) + 1
+    counts = ", ".join(f"{n} {level}" for level, n in levels.items())
+    more = html.Details(
+        [html.Summary(f"{len(rest)} more: {counts}", className="mb-2"), *rest],
+        className="more-warnings",
+    )
+    return [*alerts[:SHOWN_WARNINGS], more]
 
 
 def stale_banner(reason: str, collected_at: str | None) -> dbc.Alert:

@@ -8,14 +8,8 @@ from dash import html
 
 from components import ids
 from components.chart_parts import template
-from components.format import (
-    busiest_text,
-    fmt_count,
-    fmt_percent,
-    of_limit,
-    reporting_text,
-)
-from components.status import BAND_COLORS, BAND_TINTS, as_status, status_badge
+from components.format import fmt_count, fmt_percent, of_limit, reporting_text
+from components.status import BAND_COLORS, BAND_TINTS, as_status
 from components.status import status_text as status_words
 from services.models import Status
 from services.thresholds import band_thresholds
@@ -160,65 +154,14 @@ def _kpi(label: str, value, value_id: str, hint: str = "") -> dbc.Col:
     return dbc.Col(dbc.Card(body, class_name="h-100"), xs=6, md=3)
 
 
-def status_drivers(snapshot: dict, most: int = 3) -> str:
-    """What sets the overall status: the combined, accounts' busiest units and recovery
-    at that level ("staging-01 in us-east-1: 247 of 300"); empty when all is OK."""
-    overall = as_status(snapshot.get("status"))
-    if overall in (Status.OK, Status.UNKNOWN):
-        return ""
-    combined = snapshot.get("combined") or {}
-    recovery = snapshot.get("recoveryCapacity") or {}
-    parts = []
-    if as_status(combined.get("status")) is overall:
-        used = of_limit(
-            combined.get("totalReplicating"), combined.get("maxReplicating")
-        )
-        parts.append(f"combined in {combined.get('region')}: {used}")
-    parts += [
-        f"{a.get('accountName')} in {busiest_text(a)}"
-        for a in snapshot.get("accounts") or ()
-        if as_status(a.get("status")) is overall
-    ]
-    if as_status(recovery.get("status")) is overall:
-        used = of_limit(
-            recovery.get("currentServers"), recovery.get("maxRecoveryInstances")
-        )
-        parts.append(f"recovery in {recovery.get('region')}: {used}")
-    more = f" and {len(parts) - most} more" if len(parts) > most else ""
-    return f"{overall.value} from " + "; ".join(parts[:most]) + more
-
-
 def kpi_cards(snapshot: dict) -> dbc.Row:
-    """The combined figures of one Region (named), and the snapshot's overall status:
-    the worst of the combined, every account × Region and recovery (SPEC §4.3)."""
+    """The combined figures of one Region (named): the binding one in all Regions."""
     combined = snapshot.get("combined") or {}
-    reporting = combined.get("reportingAccounts")
-    configured = combined.get("configuredAccounts")
-    known = bool(reporting)  # with no account reporting every count is unknown
+    known = bool(combined.get("reportingAccounts"))  # else every count is unknown
 
     def count(key: str) -> str:
         return fmt_count(combined.get(key)) if known else fmt_count(None)
 
-    partial = known and configured is not None and reporting < configured
-    status_body = dbc.CardBody(
-        [
-            html.Div("Overall status (worst unit)", className="text-muted small"),
-            status_badge(snapshot.get("status"), badge_id=ids.KPI_STATUS),
-            html.Div(status_drivers(snapshot), className="small mt-1"),
-            html.Div(
-                f"{where_text(combined, snapshot.get('scope', ALL))}: "
-                f"{status_words(combined.get('status'))} · "
-                + (combined.get("message") or ""),
-                className="small mt-1",
-            ),
-            html.Div(
-                reporting_text(reporting, configured),
-                id=ids.KPI_REPORTING,
-                className="small fw-semibold"
-                + (" text-warning-emphasis" if partial else ""),
-            ),
-        ]
-    )
     where = f" in {combined['region']}" if combined.get("region") else ""
     return dbc.Row(
         [
@@ -235,7 +178,115 @@ def kpi_cards(snapshot: dict) -> dbc.Row:
                 ids.KPI_PERCENT,
             ),
             _kpi(f"Available{where}", count("availableSlots"), ids.KPI_AVAILABLE),
-            dbc.Col(dbc.Card(status_body), xs=12),
         ],
         class_name="g-2",
+    )
+
+
+def _unread_regions(snapshot: dict) -> dict[str, int]:
+    """Region -> how many accounts could not be read there."""
+    unread: dict[str, int] = {}
+    for account in snapshot.get("accounts") or ():
+        for row in account.get("regionalBreakdown") or ():
+            if row.get("state") != "ok":
+                unread[row.get("region")] = unread.get(row.get("region"), 0) + 1
+    return unread
+
+
+def regions_in_use(snapshot: dict) -> list[dict]:
+    """The combined figures of every Region holding servers or not read everywhere,
+    the binding one first, then the fullest."""
+    binding = (snapshot.get("combined") or {}).get("region")
+    unread = _unread_regions(snapshot)
+    rows = [
+        r
+        for r in snapshot.get("combinedByRegion") or ()
+        if r.get("totalReplicating") or r.get("region") in (binding, *unread)
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (r.get("region") != binding, -(r.get("percentUsed") or 0)),
+    )
+
+
+def _bullet(row: dict, unread: int, binding: bool) -> html.Li:
+    """One Region against its combined limit: a filled bar, the operational mark."""
+    status = as_status(row.get("status"))
+    maximum = row.get("maxReplicating") or 0
+    total = row.get("totalReplicating") or 0
+    fill = min(100.0, 100 * total / maximum) if maximum else 0.0
+    mark = 100 * (row.get("operationalLimit") or 0) / maximum if maximum else 0.0
+    used = of_limit(total, maximum)
+    lower = f" · {unread} not read: at least" if unread else ""
+    label = f"{row.get('region')}: {used}, {status.value}{lower}"
+    meter = html.Div(
+        [
+            html.Div(
+                className="bullet-fill",
+                style={"width": f"{fill:.1f}%", "backgroundColor": BAND_COLORS[status]},
+            ),
+            html.Div(className="bullet-mark", style={"left": f"{mark:.1f}%"}),
+        ],
+        className="bullet-track",
+        title=label,
+        role="meter",
+        **{
+            "aria-valuemin": 0,
+            "aria-valuemax": maximum,
+            "aria-valuenow": total,
+            "aria-label": label,
+        },
+    )
+    return html.Li(
+        [
+            html.Div(
+                [
+                    html.Span(row.get("region"), className="fw-semibold"),
+                    html.Span(" (binding)", className="text-muted small")
+                    if binding
+                    else None,
+                ],
+                className="bullet-name",
+            ),
+            meter,
+            html.Div(
+                [
+                    ("≥ " if unread else "") + used,
+                    html.Span(
+                        f" · {unread} not read", className="text-warning-emphasis"
+                    )
+                    if unread
+                    else None,
+                ],
+                className="bullet-count small text-nowrap",
+            ),
+            html.Div(status_words(status), className="bullet-status small"),
+        ],
+        className="bullet",
+    )
+
+
+def region_bullets(snapshot: dict) -> html.Div | None:
+    """One bullet per Region in use against that Region's own combined limit (all
+    Regions only: a single-Region scope has the gauge alone)."""
+    if snapshot.get("scope", ALL) != ALL:
+        return None
+    rows = regions_in_use(snapshot)
+    if not rows:
+        return None
+    binding = (snapshot.get("combined") or {}).get("region")
+    unread = _unread_regions(snapshot)
+    return html.Div(
+        [
+            html.H3("Each Region against its own limit", className="h6 text-muted"),
+            html.Ul(
+                [
+                    _bullet(
+                        r, unread.get(r.get("region"), 0), r.get("region") == binding
+                    )
+                    for r in rows
+                ],
+                className="bullets list-unstyled mb-0",
+            ),
+        ]
     )

@@ -11,6 +11,14 @@ from components.status import STATUS_ICONS
 from services.models import Status
 
 ALL_REGIONS = "all"
+REFRESH_LABEL = "⟳ Refresh now"
+# shown (and the button disabled) while any refresh of the page runs
+REFRESHING = [
+    html.Span(
+        className="spinner-border spinner-border-sm me-1", **{"aria-hidden": "true"}
+    ),
+    "Refreshing…",
+]
 INTERVAL_CHOICES = (15, 30, 60, 300)  # seconds
 
 
@@ -67,9 +75,13 @@ def header(targets, regions, default_interval_seconds: int, demo: bool) -> html.
                     [
                         html.Span(id=ids.COMPLETENESS_BADGE, className="me-2"),
                         html.Span(
-                            "Not updated yet",
-                            id=ids.LAST_UPDATED,
+                            [
+                                html.Span("Not updated yet", id=ids.LAST_UPDATED),
+                                " ",
+                                html.Span(id=ids.DATA_AGE),
+                            ],
                             className="small text-light",
+                            role="status",
                         ),
                     ],
                     className="ms-auto d-flex align-items-center",
@@ -123,7 +135,7 @@ def header(targets, regions, default_interval_seconds: int, demo: bool) -> html.
                             style={"minWidth": "7rem"},
                         ),
                         dbc.Button(
-                            "⟳ Refresh now",
+                            REFRESH_LABEL,
                             id=ids.REFRESH_BUTTON,
                             color="primary",
                             title="Collect now and re-check every Region (Regions "

@@ -39,8 +39,15 @@ KPI_REPLICATING = "kpi-replicating"
 KPI_MAXIMUM = "kpi-maximum"
 KPI_PERCENT = "kpi-percent"
 KPI_AVAILABLE = "kpi-available"
-KPI_STATUS = "kpi-status"
-KPI_REPORTING = "kpi-reporting"
+
+# Headline: the overall status, its reason and the data's completeness
+HEADLINE = "headline"  # container
+HEADLINE_STATUS = "headline-status"
+HEADLINE_REASON = "headline-reason"
+HEADLINE_COMPLETENESS = "headline-completeness"
+REGION_BULLETS = "region-bullets"  # container: one bullet per Region in use
+MAIN = "main"  # the skip link's target
+DATA_AGE = "data-age"  # "(12 s ago)": kept counting by assets/clock.js
 
 # Recovery capacity
 RECOVERY_METER = "recovery-meter"  # container

@@ -230,7 +230,16 @@ class Operations:
                     field="region",
                 )
         refresh = _flag(payload.get("refresh"), "refresh")
-        return self._service.snapshot(target_id, scope, refresh=refresh)
+        # the dashboard's polls: data no older than the page's refresh interval (not a
+        # route parameter; the API keeps the cache TTL)
+        max_age = payload.get("maxAgeSeconds")
+        if max_age is not None and (
+            isinstance(max_age, bool) or not isinstance(max_age, int | float)
+        ):
+            raise InputError("maxAgeSeconds must be a number", field="maxAgeSeconds")
+        return self._service.snapshot(
+            target_id, scope, refresh=refresh, max_age=max_age
+        )
 
 
 def _added_by(payload: Mapping) -> str:

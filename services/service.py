@@ -20,7 +20,8 @@ from services.settings import Settings
 class _Collection:
     readings: list[AccountReading]
     collected_at: str
-    finished: float  # monotonic seconds
+    started: float  # monotonic seconds
+    finished: float
     snapshots: dict[str, CapacitySnapshot] = field(default_factory=dict)
 
 
@@ -51,9 +52,17 @@ class CapacityService:
         self.collections = 0  # how many collections ran: observable single-flight
 
     def snapshot(
-        self, target_id: str, scope: str = ALL_REGIONS, *, refresh: bool = False
+        self,
+        target_id: str,
+        scope: str = ALL_REGIONS,
+        *,
+        refresh: bool = False,
+        max_age: float | None = None,
     ) -> CapacitySnapshot:
-        collection = self._collection(target_id, refresh)
+        """The target's snapshot for `scope`: cached when fresh (younger than the cache
+        TTL and, if given, collected less than `max_age` seconds ago), else collected
+        (joining a collection already running)."""
+        collection = self._collection(target_id, refresh, max_age)
         with self._lock:
             found = collection.snapshots.get(scope)
             if found is None:
@@ -70,7 +79,7 @@ class CapacityService:
 
     def readings(self, target_id: str) -> list[AccountReading]:
         """The cached collection's readings (collected first when none is fresh)."""
-        return self._collection(target_id, False).readings
+        return self._collection(target_id, False, None).readings
 
     def invalidate(self, target_id: str) -> None:
         """Forget cached data and detach any running collection (its config is stale)."""
@@ -78,11 +87,13 @@ class CapacityService:
             self._cache.pop(target_id, None)
             self._flights.pop(target_id, None)
 
-    def _collection(self, target_id: str, refresh: bool) -> _Collection:
+    def _collection(
+        self, target_id: str, refresh: bool, max_age: float | None
+    ) -> _Collection:
         while True:
             with self._lock:
                 cached = self._cache.get(target_id)
-                if cached and not refresh and self._fresh(cached):
+                if cached and not refresh and self._fresh(cached, max_age):
                     return cached
                 flight = self._flights.get(target_id)
                 if flight is None:
@@ -116,13 +127,16 @@ class CapacityService:
             if collection is not None:
                 self._cache[target_id] = collection
 
-    def _fresh(self, collection: _Collection) -> bool:
-        return self._clock() - collection.finished < self._settings.cache_ttl_seconds
+    def _fresh(self, collection: _Collection, max_age: float | None) -> bool:
+        now = self._clock()
+        if max_age is not None and now - collection.started >= max_age:
+            return False
+        return now - collection.finished < self._settings.cache_ttl_seconds
 
     def _collect(self, target_id: str, force: bool) -> _Collection:
         target = self._store.get_target(target_id)
-        collected_at = self._wall_clock()
+        collected_at, started = self._wall_clock(), self._clock()
         readings = self._collector.collect(target, force=force)
         with self._lock:
             self.collections += 1
-        return _Collection(readings, collected_at, self._clock())
+        return _Collection(readings, collected_at, started, self._clock())

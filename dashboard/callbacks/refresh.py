@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import dash
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, no_update
@@ -10,38 +12,58 @@ from components import ids
 from components.alerts import no_target_alert, stale_banner, warning_alerts
 from components.chart_parts import placeholder_figure
 from components.charts import account_bars, region_bars
-from components.gauges import combined_gauge, kpi_cards, no_data_gauge
-from components.header import completeness_badge
+from components.gauges import combined_gauge, kpi_cards, no_data_gauge, region_bullets
+from components.header import REFRESH_LABEL, REFRESHING, completeness_badge
+from components.headline import headline
 from components.recovery import recovery_meter
 from components.tables import accounts_table
 from dashboard.context import DashboardContext, snapshot_of
-from dashboard.layout import CLOCK_TICK, DATA_VERSION_STORE
+from dashboard.layout import DATA_VERSION_STORE
 
-# Clientside: "Last updated 09:30:05 UTC (12 s ago)" without a server round trip.
+# Clientside: "Last updated 09:30:05 UTC" and the data's time for assets/clock.js,
+# which keeps "(12 s ago)" counting even while a refresh runs (Dash holds callbacks
+# that read the snapshot store until the refresh answers).
 _LAST_UPDATED_JS = """
-function(_tick, store) {
-    if (!store || !store.collectedAt) { return "Not updated yet"; }
-    const at = new Date(store.collectedAt);
-    const ago = Math.max(0, Math.round((Date.now() - at.getTime()) / 1000));
-    const clock = store.collectedAt.substring(11, 19) + " UTC";
-    const age = ago < 120 ? ago + " s ago" : Math.round(ago / 60) + " min ago";
-    const stale = store.stale ? " · stale" : "";
-    return "Last updated " + clock + " (" + age + ")" + stale;
+function(store) {
+    const age = document.getElementById("AGE_ID");
+    if (!store || !store.collectedAt) {
+        if (age) { age.dataset.at = ""; age.textContent = ""; }
+        return "Not updated yet";
+    }
+    if (age) {
+        age.dataset.at = store.collectedAt;
+        age.dataset.stale = store.stale ? "1" : "";
+        window.drsClock && window.drsClock();
+    }
+    return "Last updated " + store.collectedAt.substring(11, 19) + " UTC";
+}
+""".replace("AGE_ID", ids.DATA_AGE)
+
+# Clientside: the next poll is due when the data shown is `interval` old, so what is
+# on screen is never older than the interval plus one collection.
+_NEXT_POLL_JS = """
+function(auto, seconds, store) {
+    const period = (seconds || DEFAULT_SECONDS) * 1000;
+    let next = period;
+    if (store && !store.stale && typeof store.ageSeconds === "number") {
+        next = Math.max(1000, Math.round(period - store.ageSeconds * 1000));
+    }
+    return [!auto, next];
 }
 """
 
 
 def register(app: dash.Dash, context: DashboardContext) -> None:
-    @app.callback(
+    app.clientside_callback(
+        _NEXT_POLL_JS.replace(
+            "DEFAULT_SECONDS", str(context.settings.refresh_interval_seconds)
+        ),
         Output(ids.REFRESH_INTERVAL, "disabled"),
         Output(ids.REFRESH_INTERVAL, "interval"),
         Input(ids.AUTO_REFRESH_SWITCH, "value"),
         Input(ids.INTERVAL_SELECT, "value"),
+        Input(ids.SNAPSHOT_STORE, "data"),
     )
-    def set_interval(auto, seconds):
-        return not auto, int(
-            seconds or context.settings.refresh_interval_seconds
-        ) * 1000
 
     @app.callback(
         Output(ids.SNAPSHOT_STORE, "data"),
@@ -52,20 +74,32 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         Output(ids.REGION_BARS, "figure"),
         Output(ids.COMPLETENESS_BADGE, "children"),
         Output(ids.STALE_BANNER, "children"),
+        Output(ids.HEADLINE, "children"),
+        Output(ids.REGION_BULLETS, "children"),
         Input(ids.REFRESH_INTERVAL, "n_intervals"),
         Input(ids.REFRESH_BUTTON, "n_clicks"),
         Input(ids.TARGET_SELECT, "value"),
         Input(ids.SCOPE_SELECT, "value"),
         Input(DATA_VERSION_STORE, "data"),
         State(ids.SNAPSHOT_STORE, "data"),
+        State(ids.AUTO_REFRESH_SWITCH, "value"),
+        State(ids.INTERVAL_SELECT, "value"),
+        running=[
+            (Output(ids.REFRESH_BUTTON, "disabled"), True, False),
+            (Output(ids.REFRESH_BUTTON, "children"), REFRESHING, REFRESH_LABEL),
+        ],
     )
-    def refresh(_n, _clicks, target_id, scope, _version, shown):
+    def refresh(_n, _clicks, target_id, scope, _version, shown, auto, seconds):
+        # polls ask for data no older than the interval; the cache TTL still bounds
+        # what manual changes (target, Region) get
+        max_age = max(1, int(seconds) - 1) if auto and seconds else None
         return refresh_outputs(
             context,
             target_id,
             scope,
             ctx.triggered_id == ids.REFRESH_BUTTON,
             shown,
+            max_age,
         )
 
     @app.callback(
@@ -93,12 +127,11 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
     app.clientside_callback(
         _LAST_UPDATED_JS,
         Output(ids.LAST_UPDATED, "children"),
-        Input(CLOCK_TICK, "n_intervals"),
         Input(ids.SNAPSHOT_STORE, "data"),
     )
 
 
-def refresh_outputs(context, target_id, scope, force, shown):
+def refresh_outputs(context, target_id, scope, force, shown, max_age=None):
     """Fetch a snapshot and draw it; on failure keep what is shown and say why."""
     if not target_id:
         empty = placeholder_figure("No target account")
@@ -111,13 +144,13 @@ def refresh_outputs(context, target_id, scope, force, shown):
             empty,
             completeness_badge(None),
             no_target_alert(),
+            headline(None),
+            None,
         )
-    body = context.call(
-        "get_combined_capacity",
-        targetAccountId=target_id,
-        region=scope or "all",
-        refresh=force,
-    )
+    request = {"targetAccountId": target_id, "region": scope or "all", "refresh": force}
+    if max_age is not None and not force:
+        request["maxAgeSeconds"] = max_age
+    body = context.call("get_combined_capacity", **request)
     if not body.get("success"):
         reason = body["error"]["message"]
         if shown and shown.get("targetAccountId") == target_id:
@@ -126,6 +159,8 @@ def refresh_outputs(context, target_id, scope, force, shown):
                 store,
                 *(no_update,) * 6,
                 stale_banner(reason, shown.get("collectedAt")),
+                no_update,
+                no_update,
             )
         empty = (
             no_data_gauge({}),
@@ -135,7 +170,7 @@ def refresh_outputs(context, target_id, scope, force, shown):
             go.Figure(),
             completeness_badge(None),
         )
-        return (None, *empty, stale_banner(reason, None))
+        return (None, *empty, stale_banner(reason, None), headline(None), None)
     snapshot = snapshot_of(body)
     key = context.snapshots.put(snapshot)
     store = {
@@ -143,6 +178,7 @@ def refresh_outputs(context, target_id, scope, force, shown):
         "targetAccountId": target_id,
         "scope": snapshot["scope"],
         "collectedAt": snapshot["collectedAt"],
+        "ageSeconds": age_seconds(snapshot["collectedAt"]),
         "stale": False,
     }
     return (
@@ -154,4 +190,15 @@ def refresh_outputs(context, target_id, scope, force, shown):
         region_bars(snapshot),
         completeness_badge(snapshot),
         None,
+        headline(snapshot),
+        region_bullets(snapshot),
     )
+
+
+def age_seconds(collected_at: str) -> float | None:
+    """How old the data is now, by this server's clock (the browser's may differ)."""
+    try:
+        at = datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return round(max(0.0, (datetime.now(UTC) - at).total_seconds()), 1)

@@ -53,9 +53,10 @@ class CountingContext(DashboardContext):
 
 
 def test_refresh_draws_the_snapshot_and_remembers_it(context):
-    store, gauge, kpis, *_rest, banner = refresh_outputs(
+    store, gauge, kpis, *_rest, banner, top, bullets = refresh_outputs(
         context, TARGET, "all", False, None
     )
+    assert "OK" in text_of(top) and "us-east-1" in text_of(bullets)
     assert store["targetAccountId"] == TARGET and store["stale"] is False
     snapshot = context.snapshots.get(store["key"])
     assert snapshot["combined"]["totalReplicating"] == 162

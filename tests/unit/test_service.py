@@ -239,3 +239,19 @@ def test_a_forced_refresh_does_not_settle_for_a_running_unforced_one():
         gate.set()
         polled.result(timeout=10), forced.result(timeout=10)
     assert collector.forced == [False, True]  # "Refresh now" rescans every Region
+
+
+def test_max_age_asks_for_data_collected_no_longer_ago_than_that():
+    """The dashboard's polls: with a 15 s interval, data older than 15 s is collected
+    again even though the 30 s cache TTL would still serve it."""
+    clock, collector = Clock(), Collector()
+    service = service_with(collector, clock=clock)
+    first = service.snapshot(TARGET)
+    clock.now += 10
+    assert service.snapshot(TARGET, max_age=15) is first
+    clock.now += 5
+    assert service.snapshot(TARGET, max_age=15) is not first
+    assert collector.calls == 2
+    clock.now += 20  # within the TTL: a caller without max_age keeps the cache
+    assert service.snapshot(TARGET) is service.snapshot(TARGET, max_age=25)
+    assert collector.calls == 2
