@@ -29,6 +29,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.credentials import CredentialFile, find_token
 from services.identity import ADMIN, VIEWER, Identity, is_public, set_identity
+from services.operations import to_json
 
 log = logging.getLogger(__name__)
 REALM = "DRS Capacity"
@@ -195,9 +196,10 @@ class SignIn:
             body = {
                 "success": False,
                 "error": {"code": refusal.code, "message": refusal.message},
-            }
-            response = flask.jsonify(body)
-            response.status_code = refusal.status
+            }  # the API's own rendering: `success` first
+            response = flask.Response(
+                to_json(body), refusal.status, mimetype="application/json"
+            )
         else:
             response = flask.Response(
                 refusal.message, refusal.status, mimetype="text/plain"

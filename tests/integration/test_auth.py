@@ -110,6 +110,7 @@ def test_api_refusals_are_json_envelopes(basic):
     answer = basic.get("/api/accounts")
     assert answer.mimetype == "application/json"
     assert answer.get_json()["error"]["code"] == "UNAUTHENTICATED"
+    assert list(answer.get_json()) == ["success", "error"]  # as every API answer
 
 
 def test_a_wrong_password_or_unknown_user_is_401_and_logged_without_it(basic, caplog):
