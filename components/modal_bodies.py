@@ -22,12 +22,7 @@ from components.tables import (
     state_breakdown_table,
 )
 from services.models import Status
-from services.thresholds import (
-    band_status,
-    operational_count,
-    percent,
-    staging_accounts_needed,
-)
+from services.thresholds import band_status, operational_count, percent
 
 # What to do about each validation error code (SPEC §6).
 ERROR_FIXES = {
@@ -125,7 +120,7 @@ def account_plan(servers, account: dict | None, new_limit: int) -> str:
     status = band_status(after, maximum)
     where = f"in {region}, its busiest Region" if region else "in the Region they go to"
     text = (
-        f"With {added:,} more servers {where}, {name} replicates {after:,} of "
+        f"With {added:,} more servers {where}, {name} would replicate {after:,} of "
         f"{maximum:,} there ({percent(after, maximum)} %, {status.value})."
     )
     if status.severity < Status.CRITICAL.severity:
@@ -134,17 +129,29 @@ def account_plan(servers, account: dict | None, new_limit: int) -> str:
             "account needed."
         )
     else:
-        needed = staging_accounts_needed(after, maximum, new_limit)
-        noun = "staging account" if needed == 1 else "staging accounts"
-        text += (
-            f" That is past its operational limit ({operational:,}): add {needed} "
-            f"{noun} {'in ' + region if region else 'there'} (each adds its own limit, "
-            f"{new_limit:,} by default) and replicate the extra servers there, or move "
-            "them to an account with room."
-        )
+        text += _beyond(after, used, maximum, operational, region, new_limit)
     if not account.get("complete"):
         text += " Some Regions could not be read: its counts are a lower bound."
     return text
+
+
+def _beyond(after, used, maximum, operational, region, new_limit) -> str:
+    """Past the operational limit: what fits below it here, and how many new staging
+    accounts (each kept below its own operational limit) the rest needs."""
+    fits = max(operational - 1 - used, 0)
+    rest = after - used - fits
+    per_account = operational_count(new_limit) - 1
+    needed = -(-rest // per_account)
+    noun = "staging account" if needed == 1 else "staging accounts"
+    where = f" in {region}" if region else ""
+    hard = (
+        f" AWS replicates at most {maximum:,} servers there." if after > maximum else ""
+    )
+    return (
+        f" That is past its operational limit ({operational:,}).{hard} To stay "
+        f"below that, replicate {fits:,} more here and the other {rest:,} in {needed} new "
+        f"{noun}{where} (each with its own limit, {new_limit:,} by default)."
+    )
 
 
 def _counts(entry: dict | None) -> str:

@@ -284,11 +284,12 @@ def test_the_planner_plans_for_the_account_it_is_open_on(context):
     store, *_ = refresh_outputs(context, TARGET, "all", False, None)
     staging = plan_for(context, 100, STAGING, store, 300)
     assert staging.startswith(
-        "With 100 more servers in us-east-1, its busiest Region, staging-a replicates "
+        "With 100 more servers in us-east-1, its busiest Region, staging-a would "
+        "replicate "
         "162 of 300 there (54.0 %, OK)."
     )  # not 262 of 600, the combined total
     target = plan_for(context, 100, TARGET, store, 300)
-    assert "dr-target replicates 200 of 300" in target
+    assert "dr-target would replicate 200 of 300" in target
     assert plan_for(context, None, STAGING, store, 300).startswith("Enter how many")
 
 

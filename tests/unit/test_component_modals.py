@@ -206,11 +206,14 @@ def test_the_planner_plans_for_the_accounts_busiest_region_and_its_own_limit():
     account = snap["accounts"][1]  # busiest: eu-west-1, 200 of 300 (us-east-1: 8 %)
     text = account_plan(10, account, LIMIT)
     assert text.startswith("With 10 more servers in eu-west-1, its busiest Region,")
-    assert "210 of 300 there (70.0 %, INFO)" in text
+    assert "would replicate 210 of 300 there (70.0 %, INFO)" in text
     assert "stays under its operational limit (250): no staging account needed" in text
     over = account_plan(100, account, LIMIT)
     assert "300 of 300" in over and "HYPER-CRITICAL" in over
-    assert "add 1 staging account in eu-west-1" in over
+    assert (
+        "replicate 49 more here and the other 51 in 1 new staging account in "
+        "eu-west-1" in over
+    )
     assert "640" not in over  # never the combined total
 
 
@@ -218,7 +221,8 @@ def test_the_planner_of_an_account_without_servers_uses_its_limit():
     snap = make_snapshot(target(regions={}), staging("222222222222", {}))
     text = account_plan(260, snap["accounts"][1], LIMIT)
     assert "in the Region they go to" in text
-    assert "260 of 300" in text and "add 1 staging account there" in text
+    assert "260 of 300" in text
+    assert "replicate 249 more here and the other 11 in 1 new staging account (" in text
 
 
 def test_the_planner_cannot_plan_for_an_account_not_reporting():
