@@ -52,7 +52,7 @@ def test_the_page_shows_the_scenarios_combined_numbers(dash_duo, make_app):
     kpi(dash_duo, ids.KPI_REPLICATING, "162")
     kpi(dash_duo, ids.KPI_MAXIMUM, "600")
     kpi(dash_duo, ids.KPI_AVAILABLE, "438")
-    dash_duo.wait_for_contains_text(f"#{ids.KPI_STATUS}", "OK")
+    dash_duo.wait_for_contains_text(f"#{ids.HEADLINE_STATUS}", "OK")
     dash_duo.wait_for_contains_text(f"#{ids.DEMO_BADGE}", "Demo data")
     dash_duo.wait_for_contains_text(f"#{ids.ACCOUNTS_TABLE}", "staging-a")
     assert dash_duo.get_logs() == []
