@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parse(argv)
     configure_logging(logging.INFO)
-    from dashboard import create_app
+    from dashboard import create_app, prewarm
     from services.simulator import ScenarioError
 
     try:
@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("No sign-in on %s (--insecure-no-auth)", settings.host)
     where = f"scenario {settings.scenario_path}" if settings.demo else "AWS"
     log.info("Serving on http://%s:%s (%s)", settings.host, settings.port, where)
+    prewarm(app)
     try:
         app.run(host=settings.host, port=settings.port, debug=False)
     finally:
@@ -108,7 +109,7 @@ def __getattr__(name: str):
         raise AttributeError(name)
     with _lock:
         if "server" not in globals():
-            from dashboard import create_app
+            from dashboard import create_app, prewarm
             from services.logs import configure_logging
 
             configure_logging(logging.INFO)
@@ -119,6 +120,7 @@ def __getattr__(name: str):
                     "No sign-in (DRS_CAPACITY_AUTH=none): whoever reaches this server "
                     "can add and remove accounts; see docs/security.md"
                 )
+            prewarm(app)
             globals().update(server=app.server, _dash_app=app)
     return globals()["server"]
 

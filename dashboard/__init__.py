@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import dash
@@ -52,6 +53,22 @@ def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
     app.drs_operations = operations
     app.drs_context = context
     return app
+
+
+def prewarm(app: dash.Dash) -> threading.Thread:
+    """Collect every target's capacity once, in the background, as the app starts: the
+    first page a user opens is then answered from the cache instead of waiting for a
+    whole collection (the data is as fresh as the cache TTL, like any other read)."""
+
+    def collect() -> None:
+        context = app.drs_context
+        targets = context.call("get_target_accounts").get("targetAccounts", [])
+        for target in targets:
+            context.call("get_combined_capacity", targetAccountId=target["accountId"])
+
+    thread = threading.Thread(target=collect, name="prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def _failed_without_traceback(exc: Exception):

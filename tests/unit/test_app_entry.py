@@ -127,3 +127,21 @@ def test_a_gunicorn_server_without_sign_in_logs_a_warning(
     monkeypatch.setenv("DRS_CAPACITY_SCENARIO_PATH", str(STAGING_SCENARIO))
     app_module.server  # noqa: B018 (built on access)
     assert "No sign-in (DRS_CAPACITY_AUTH=none)" in caplog.text
+
+
+def test_prewarm_collects_every_target_so_the_first_page_reads_the_cache():
+    from dashboard import create_app, prewarm
+    from services.settings import Settings
+
+    app = create_app(Settings(scenario_path=str(STAGING_SCENARIO)))
+    try:
+        service = app.drs_backend.service
+        assert service.collections == 0  # building the app collects nothing
+        prewarm(app).join(timeout=60)
+        assert service.collections == 1
+        answer = app.server.test_client().get("/api/accounts")
+        target = answer.get_json()["targetAccounts"][0]["accountId"]
+        app.server.test_client().get(f"/api/accounts/{target}/capacity")
+        assert service.collections == 1  # answered from the prewarmed cache
+    finally:
+        app.drs_backend.close()
