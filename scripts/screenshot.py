@@ -1,9 +1,13 @@
-"""Screenshot of the demo dashboard with headless Chromium (for the README).
+"""Screenshots of the dashboard with headless Chromium (for the README and reviews).
 
-    python scripts/screenshot.py [--out docs/screenshot.png] [--size 1400,1000]
+    python scripts/screenshot.py                 # the set in docs/screenshots/
+    python scripts/screenshot.py --out F.png [--scenario FILE] [--size 1440,1400]
 
-Starts `app.py --demo` on a free local port, waits for it to answer, lets Chromium render
-the page (virtual time lets every callback finish), writes the PNG, and stops the app.
+The set: the demo and the fault scenario (tests/scenarios/faults.json) at 1440, 1024 and
+390 px wide (390 × 1688: a phone's first two screens), plus docs/screenshot.png (the
+demo at 1440, shown by the README). Each starts `app.py` on a free local port, waits for
+it to answer, lets Chromium render the page (virtual time lets every callback finish),
+writes the PNG, and stops the app.
 """
 
 from __future__ import annotations
@@ -49,36 +53,61 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"the dashboard did not answer at {url}")
 
 
+FAULTS = ROOT / "tests" / "scenarios" / "faults.json"
+SIZES = {1440: "1440,1400", 1024: "1024,1400", 390: "390,1688"}
+
+
+def the_set() -> list[tuple[Path, Path | None, str]]:
+    """(PNG, scenario or None for the demo, window size) of every screenshot."""
+    folder = ROOT / "docs" / "screenshots"
+    shots = [(ROOT / "docs" / "screenshot.png", None, SIZES[1440])]
+    for name, scenario in (("demo", None), ("faults", FAULTS)):
+        for width, size in SIZES.items():
+            shots.append((folder / f"{name}-{width}.png", scenario, size))
+    return shots
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
-    parser.add_argument("--size", default="1400,1000", help="window WIDTH,HEIGHT")
+    parser.add_argument("--out", help="one PNG (default: the whole set)")
+    parser.add_argument("--scenario", help="a scenario file (default: the demo)")
+    parser.add_argument("--size", default=SIZES[1440], help="window WIDTH,HEIGHT")
     parser.add_argument("--path", default="/", help="page to capture")
     args = parser.parse_args()
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise SystemExit("chromium is not installed (make browser-deps)")
+    if args.out:
+        shots = [(Path(args.out), args.scenario and Path(args.scenario), args.size)]
+    else:
+        shots = the_set()
+    for out, scenario, size in shots:
+        capture(chromium, out, scenario, size, args.path)
+        print(out.relative_to(ROOT) if out.is_relative_to(ROOT) else out)
+
+
+def capture(chromium: str, out: Path, scenario: Path | None, size: str, path: str):
     port = free_port()
-    url = f"http://127.0.0.1:{port}{args.path}"
+    url = f"http://127.0.0.1:{port}{path}"
+    where = ["--scenario", str(scenario)] if scenario else ["--demo"]
     app = subprocess.Popen(
-        [sys.executable, "app.py", "--demo", "--port", str(port)],
+        [sys.executable, "app.py", *where, "--port", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/api/accounts")
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as profile:
             subprocess.run(
                 [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                 f"--window-size={args.size}", f"--screenshot={args.out}", url],
+                 f"--window-size={size}", f"--screenshot={out}", url],
                 check=True, capture_output=True, timeout=120,
             )  # fmt: skip
     finally:
         app.terminate()
         app.wait(timeout=10)
-    print(args.out)
 
 
 if __name__ == "__main__":
