@@ -1,9 +1,11 @@
-"""Bars: each account × Region against its own limit (or an account's servers by
-state), and replicating servers per Region (stacked by account) against that Region's
-combined limits.
+"""Bars: each account × Region against its own limit (by Region, or by replication
+state with what counts toward the limit apart from what does not), and replicating
+servers per Region (stacked by account) against that Region's combined limits.
 
-Both draw one trace per Region, state or account (never one per bar) and no per-bar
-shapes, so a fleet of 100 accounts × 34 Regions stays a small figure.
+Each draws one trace per Region, state or account (never one per bar) and no per-bar
+shapes, so a fleet of 100 accounts × 34 Regions stays a small figure. Every text that
+comes from data is escaped (`plain`, `chart_label`) and never put inside a template:
+names reach hovers through `customdata` or `meta`.
 """
 
 from __future__ import annotations
@@ -13,31 +15,36 @@ import dash_bootstrap_components as dbc
 from components import ids
 from components.chart_parts import (
     HARD_LIMIT_COLOR,
+    NOT_READ,
+    NOT_READ_HOVER,
+    OFF_SCALE_FACTOR,
     OPERATIONAL_COLOR,
-    STATE_COLORS,
     UNKNOWN_GREY,
+    category_ticks,
     limit_line,
     limit_markers,
     palette_color,
+    plain,
+    plural,
+    short_names,
     stack_tops,
     stacked_layout,
     text_markers,
+    unit_error_code,
+    unit_read,
+    y_top,
 )
 from components.format import chart_label, of_limit
+from components.state_bars import DEFAULT_NON_COUNTING, state_bars
 from components.status import status_text
-from services.settings import CRITICAL_SHARE, REPLICATION_STATES, Settings
+from services.settings import CRITICAL_SHARE
 
 STACK_BY_REGION = "region"
 STACK_BY_STATE = "state"
-DEFAULT_NON_COUNTING = Settings.non_replicating_states
-ACTIVE_GROUP = "Active states"
-NOT_COUNTING_GROUP = "Not counting"
-OFF_SCALE_FACTOR = 5  # scale to the bars when the limits are this much taller
 UNIT_HOVER = (
-    "%{customdata[0]:,} of %{customdata[1]:,} (limit: %{customdata[2]})"
-    "<br>%{y:.1f} % of its limit · %{customdata[3]}<extra></extra>"
+    "%{customdata[0]}<br>%{meta}: %{customdata[1]:,} of %{customdata[2]:,}"
+    " (%{y:.0f} %)<br>%{customdata[4]} · limit: %{customdata[3]}<extra></extra>"
 )
-ACCOUNT_COLOR_OFFSET = 24  # accounts take the light palette, Regions the dark one
 
 
 def stack_toggle(value: str = STACK_BY_REGION) -> dbc.RadioItems:
@@ -61,124 +68,114 @@ def region_rows(account: dict) -> dict[str, int | None]:
     }
 
 
-def _unit_cell(unit: dict | None) -> tuple[float | None, list | None]:
-    """One account × Region bar: its share of its own limit, and its hover data (raw
-    numbers and codes: a fleet of 3,400 units must stay a small figure)."""
-    if unit is None or unit.get("replicatingServers") is None:
+def _account_keys(accounts: list[dict]) -> list[str]:
+    """The x categories of the per-account charts: account IDs (unique; the axis
+    shows short names)."""
+    return [plain(a.get("accountId")) for a in accounts]
+
+
+def _unit_cell(label: str, unit: dict | None) -> tuple[float | None, list | None]:
+    """One account × Region bar: its share of its own limit, and its hover data."""
+    if not unit_read(unit):
         return None, None
     return unit.get("percentUsed"), [
+        label,
         unit["replicatingServers"],
         unit.get("maxReplicating"),
-        unit.get("limitSource"),
-        unit.get("status"),
+        plain(unit.get("limitSource")),
+        plain(unit.get("status")),
     ]
 
 
-def _units_by_region(accounts: list[dict], labels: list[str]) -> list[dict]:
+def _units_by_region(accounts, keys, labels) -> list[dict]:
     units = [
         {r["region"]: r for r in a.get("regionalBreakdown") or ()} for a in accounts
     ]
-    known = (u for row in units for u in row.values())
-    regions = sorted({u["region"] for u in known if _unit_cell(u)[0] is not None})
+    regions = sorted({region for row in units for region in row})
     traces = []
     for i, region in enumerate(regions):
-        cells = [_unit_cell(row.get(region)) for row in units]
-        traces.append(
-            {
-                "type": "bar",
-                "name": region,
-                "x": labels,
-                "y": [share for share, _ in cells],
-                "customdata": [hover for _, hover in cells],
-                "marker": {"color": palette_color(i)},
-                "hovertemplate": f"%{{x}}<br>{region}: {UNIT_HOVER}",
-            }
-        )
+        cells = [
+            _unit_cell(label, row.get(region))
+            for label, row in zip(labels, units, strict=True)
+        ]
+        group = {"offsetgroup": plain(region), "legendgroup": plain(region)}
+        if any(share is not None for share, _ in cells):
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": plain(region),
+                    "meta": plain(region),
+                    "x": keys,
+                    "y": [share for share, _ in cells],
+                    "customdata": [hover for _, hover in cells],
+                    "marker": {"color": palette_color(i)},
+                    "hovertemplate": UNIT_HOVER,
+                    **group,
+                }
+            )
+        unread = [
+            (key, label, row[region])
+            for key, label, row in zip(keys, labels, units, strict=True)
+            if region in row and not unit_read(row[region])
+        ]
+        if unread:
+            traces.append(_not_read_markers(region, unread, group))
     return traces
 
 
-def _state_counts(accounts: list[dict], state: str) -> list[int | None]:
-    return [
-        (a.get("byState") or {}).get(state) if a.get("accessible") else None
-        for a in accounts
-    ]
+def _not_read_markers(region: str, unread: list, group: dict) -> dict:
+    """ "not read" where a unit's bar would stand, in its Region's slot: unknown,
+    never an empty zero column."""
+    marker = text_markers(
+        "Region not read",
+        [key for key, _, _ in unread],
+        [0] * len(unread),
+        NOT_READ,
+        NOT_READ_HOVER,
+        "x-thin-open",
+        [[label, plain(region), unit_error_code(unit)] for _, label, unit in unread],
+    )
+    marker["marker"]["line"] = {"width": 2, "color": UNKNOWN_GREY}
+    # grouped slots are narrow: the mark and its legend entry say "not read"
+    marker.update(mode="markers", offsetgroup=group["offsetgroup"])
+    marker.update(legendgroup=NOT_READ)
+    del marker["text"]
+    return marker
 
 
-def _stack_by_state(accounts, labels, non_counting) -> list[dict]:
-    active = [s for s in REPLICATION_STATES if s not in non_counting]
-    stopped = [s for s in REPLICATION_STATES if s in non_counting]
-    traces = []
-    for state in active + stopped:  # non-counting states on top, hatched grey
-        group = NOT_COUNTING_GROUP if state in non_counting else ACTIVE_GROUP
-        traces.append(
-            {
-                "type": "bar",
-                "name": state,
-                "x": labels,
-                "y": _state_counts(accounts, state),
-                "marker": {
-                    "color": STATE_COLORS.get(state, UNKNOWN_GREY),
-                    "pattern": {"shape": "/" if state in non_counting else ""},
-                },
-                "legendgroup": group,
-                "legendgrouptitle": {"text": group},
-                "hovertemplate": f"%{{x}}<br>{state}: %{{y}} servers<extra>{group}</extra>",
-            }
-        )
-    return traces
-
-
-def _not_reporting(accounts, labels) -> tuple[list, list[str]]:
-    """'unknown' on accounts not reporting, and its note."""
+def _not_reporting(accounts, keys, labels) -> tuple[list, list[str]]:
+    """'not reporting' on accounts whose role could not be assumed, and its note."""
     missing = [i for i, a in enumerate(accounts) if not a.get("accessible")]
     if not missing:
         return [], []
     marker = text_markers(
-        "Not reporting (unknown)",
-        [labels[i] for i in missing],
+        "Account not reporting",
+        [keys[i] for i in missing],
         [0] * len(missing),
-        "unknown",
-        "%{x}<br>not reporting: servers unknown, not counted<extra></extra>",
+        "not reporting",
+        "%{customdata}<br>not reporting: servers unknown, not counted<extra></extra>",
         "x",
+        [labels[i] for i in missing],
     )
-    return [marker], [f"{len(missing)} not reporting: marked 'unknown', no bar drawn"]
-
-
-def _unreadable_regions(accounts, labels) -> tuple[list, list[str]]:
-    """'?' on accounts with Regions that could not be read: those units are unknown."""
-    unread = {
-        i: [r["region"] for r in a.get("regionalBreakdown") or ()
-            if r.get("replicatingServers") is None]
-        for i, a in enumerate(accounts)
-        if a.get("accessible")
-    }  # fmt: skip
-    unread = {i: names for i, names in unread.items() if names}
-    if not unread:
-        return [], []
-    marker = text_markers(
-        "Region unreadable (unknown)",
-        [labels[i] for i in unread],
-        [0] * len(unread),
-        "?",
-        "%{x}<br>not read: %{customdata} (unknown, no bar)<extra></extra>",
-        "triangle-up-open",
-        [", ".join(names) for names in unread.values()],
-    )
-    return [marker], [f"{len(unread)} with unreadable Regions: marked '?'"]
+    return [marker], [f"{plural(len(missing), 'account')} not reporting"]
 
 
 def _share_lines() -> list[dict]:
     """The operational and hard limits as shares: true for every unit, whatever its L."""
     operational = float(CRITICAL_SHARE * 100)
     return [
-        limit_line(
-            operational,
-            f"Operational limit ({CRITICAL_SHARE})",
-            OPERATIONAL_COLOR,
-            "dash",
-        ),
+        limit_line(operational, "Operational limit (5/6)", OPERATIONAL_COLOR, "dash"),
         limit_line(100, "Hard limit (100 %)", HARD_LIMIT_COLOR, "solid"),
     ]
+
+
+def _single_legend(traces: list[dict], group: str) -> None:
+    """One legend entry for a group drawn as several traces."""
+    shown = False
+    for trace in traces:
+        if trace.get("legendgroup") == group:
+            trace["showlegend"] = not shown
+            shown = True
 
 
 def account_bars(
@@ -186,38 +183,40 @@ def account_bars(
     stack_by: str = STACK_BY_REGION,
     non_counting=DEFAULT_NON_COUNTING,
 ) -> dict:
-    """Per account ("name (id)"): its account × Region units, or its servers by state.
+    """Per account: its account × Region units, by Region or by replication state.
 
     By Region, each unit is its own bar (bars grouped by account, one colour per
     Region), drawn as its replicating servers' share of its OWN limit L(a, r): with
     raised or lowered quotas, counts against one common line would be false, while
     "5/6 of its limit" and "100 % of its limit" are each unit's operational and hard
-    limits whatever L is (SPEC §4.2). The hover gives the counts ("247 of 300").
-    By state, the bars stack every source server of the account, extended ones
-    included: a sum over Regions is not a unit, so no limit is drawn against it.
+    limits whatever L is (SPEC §4.2). The hover gives the counts ("247 of 300 (82 %)").
     """
-    accounts = list(snapshot.get("accounts") or ())
-    labels = [chart_label(a) for a in accounts]
-    markers, notes = _not_reporting(accounts, labels)
     if stack_by == STACK_BY_STATE:
-        traces = _stack_by_state(accounts, labels, non_counting)
-        notes.append("all source servers in scope, extended ones included")
-        top = max([1, *stack_tops(traces, len(accounts))])
-        layout = stacked_layout("Source servers per account, by state", top, notes)
-        layout["yaxis"]["title"] = {"text": "source servers"}
-        return {"data": traces + markers, "layout": layout}
-    traces = _units_by_region(accounts, labels)
-    unread, unread_notes = _unreadable_regions(accounts, labels)
-    tallest = max([100.0, *(y or 0 for t in traces for y in t["y"])])
-    layout = stacked_layout(
-        "Each account × Region against its own limit",
-        tallest * 1.06,  # room for the hard limit's label above its line
-        notes + unread_notes,
+        return state_bars(snapshot, non_counting)
+    accounts = list(snapshot.get("accounts") or ())
+    keys, labels = _account_keys(accounts), [chart_label(a) for a in accounts]
+    markers, notes = _not_reporting(accounts, keys, labels)
+    traces = _units_by_region(accounts, keys, labels)
+    _single_legend(traces, NOT_READ)
+    unread = sum(1 for t in traces if t.get("legendgroup") == NOT_READ for _ in t["x"])
+    if unread:
+        notes.append(f"{plural(unread, 'Region')} {NOT_READ}")
+    tallest = max(
+        [100.0, *(y or 0 for t in traces if t["type"] == "bar" for y in t["y"])]
     )
-    layout["barmode"] = "group"
-    layout["yaxis"].update(title={"text": "% of the unit's own limit"}, ticksuffix=" %")
-    layout["shapes"] = _share_lines()
-    return {"data": traces + markers + unread, "layout": layout}
+    layout = stacked_layout(
+        "Each unit against its own limit",
+        y_top(tallest),
+        notes,
+        "Bars: replicating servers as a share of that account's own limit in that"
+        " Region. Unknown counts are marked, never drawn as zero.",
+    )
+    layout.update(barmode="group", scattermode="group", shapes=_share_lines())
+    layout["xaxis"] = category_ticks(keys, short_names(accounts))
+    layout["yaxis"].update(
+        title={"text": "% of own limit"}, ticksuffix=" %", tickformat=""
+    )
+    return {"data": traces + markers, "layout": layout}
 
 
 def _combined_limits(snapshot: dict, regions: list[str]) -> tuple[list, list, list]:
@@ -236,12 +235,41 @@ def _combined_limits(snapshot: dict, regions: list[str]) -> tuple[list, list, li
     )  # fmt: skip
 
 
+def _region_notunit_read(accounts, rows, regions, tops) -> list[dict]:
+    """ "n not read" on each Region where some account's unit could not be read, at
+    the top of what was read (a Region read nowhere shows the mark, not a zero)."""
+    names = {
+        region: [
+            chart_label(a)
+            for a, row in zip(accounts, rows, strict=True)
+            if region in row and row[region] is None
+        ]
+        for region in regions
+    }
+    hit = [j for j, region in enumerate(regions) if names[region]]
+    if not hit:
+        return []
+    marker = text_markers(
+        "Region not read",
+        [plain(regions[j]) for j in hit],
+        [tops[j] for j in hit],
+        NOT_READ,
+        "%{x}: not read in<br>%{customdata}<br>servers unknown, not counted"
+        "<extra></extra>",
+        "x-thin-open",
+        ["<br>".join(names[regions[j]]) for j in hit],
+    )
+    marker["text"] = [f"{len(names[regions[j]])} {NOT_READ}" for j in hit]
+    marker["marker"]["line"] = {"width": 2, "color": UNKNOWN_GREY}
+    return [marker]
+
+
 def region_bars(snapshot: dict) -> dict:
     """One bar per Region, stacked by account, with that Region's combined limits.
 
     A Region's combined limits are the snapshot's `combinedByRegion` figures: the sum
     over the accessible accounts of each one's own limit in that Region (SPEC §4.3),
-    never N × one setting. An account whose Region could not be read is not drawn.
+    never N × one setting. An account whose Region could not be read is marked there.
     """
     accounts = list(snapshot.get("accounts") or ())
     rows = [region_rows(a) for a in accounts]
@@ -249,22 +277,29 @@ def region_bars(snapshot: dict) -> dict:
         {r for row in rows for r in row}
         | {c["region"] for c in snapshot.get("combinedByRegion") or ()}
     )
+    x = [plain(region) for region in regions]
+    drawn = [
+        (account, row)
+        for account, row in zip(accounts, rows, strict=True)
+        if any(n is not None for n in row.values())
+    ]
+    legend = short_names([account for account, _ in drawn])
     traces = [
         {
             "type": "bar",
-            "name": chart_label(account),
-            "x": regions,
+            "name": name,
+            "meta": chart_label(account),
+            "x": x,
             "y": [row.get(region) for region in regions],
-            "marker": {"color": palette_color(i + ACCOUNT_COLOR_OFFSET)},
-            "hovertemplate": "%{x}<br>%{fullData.name}: %{y} replicating<extra></extra>",
+            "marker": {"color": palette_color(i)},
+            "hovertemplate": "%{meta}<br>%{x}: %{y:,} replicating<extra></extra>",
         }
-        for i, (account, row) in enumerate(zip(accounts, rows, strict=True))
-        if any(n is not None for n in row.values())
+        for i, (name, (account, row)) in enumerate(zip(legend, drawn, strict=True))
     ]
     caps, operational_caps, hover = _combined_limits(snapshot, regions)
     hard = limit_markers(
-        "Combined hard limit (the accounts' limits added)",
-        regions,
+        "Region's hard limit",
+        x,
         caps,
         HARD_LIMIT_COLOR,
         3,
@@ -273,27 +308,31 @@ def region_bars(snapshot: dict) -> dict:
     )
     hard["customdata"] = hover
     operational = limit_markers(
-        "Combined operational limit",
-        regions,
+        "Region's operational limit",
+        x,
         operational_caps,
         OPERATIONAL_COLOR,
         2,
         "%{x}<br>operational limit %{y:,}<extra></extra>",
     )
+    tops = stack_tops(traces, len(regions))
+    unread = _region_notunit_read(accounts, rows, regions, tops)
     notes = []
     missing = sum(1 for a in accounts if not a.get("accessible"))
     if missing:
-        notes.append(f"{missing} accounts not reporting: not drawn")
-    if any(n is None for row in rows for n in row.values()):
-        notes.append("unreadable account × Region pairs: not drawn")
-    tallest = max([0, *stack_tops(traces, len(regions))])
+        notes.append(f"{plural(missing, 'account')} not reporting")
+    tallest = max([0, *tops])
     known_caps = [c for c in caps if c is not None]
-    top = max([1, tallest, *known_caps])
-    if tallest and top > OFF_SCALE_FACTOR * tallest:
+    top = y_top(tallest, *known_caps)
+    if tallest and top > OFF_SCALE_FACTOR * tallest * 1.2:
         # Many accounts make the limits dwarf the bars: scale to the bars instead.
-        top = tallest * 1.2
-        notes.append(
-            f"limits up to {max(known_caps):,} are above the scale (Autoscale)"
-        )
-    layout = stacked_layout("Replicating servers per Region, by account", top, notes)
-    return {"data": [*traces, hard, operational], "layout": layout}
+        top = y_top(tallest * 1.2)
+        notes.append(f"limits up to {max(known_caps):,} off scale")
+    layout = stacked_layout(
+        "Against each Region's limits",
+        top,
+        notes,
+        "Each Region's limits are its accounts' own limits there, added. Autoscale"
+        " (toolbar) shows limits above the scale.",
+    )
+    return {"data": [*traces, hard, operational, *unread], "layout": layout}

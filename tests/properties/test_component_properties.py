@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.charts import account_bars, region_bars
+from components.chart_parts import SHORT_NAME_CHARS, short_name, y_top
+from components.charts import STACK_BY_STATE, account_bars, region_bars
+from components.format import chart_label
 from components.tables import sort_accounts
 from services.thresholds import percent
 from tests.unit.snapshot_factory import (
@@ -54,7 +59,7 @@ def test_each_account_region_bar_is_that_units_share_of_its_own_limit(snap):
         assert drawn == units  # unknown units (and accounts) stay blank
         for trace in traces:
             if trace["y"][i] is not None:
-                used, limit, _source, _status = trace["customdata"][i]
+                _label, used, limit, _source, _status = trace["customdata"][i]
                 assert trace["y"][i] == percent(used, limit)
 
 
@@ -63,7 +68,7 @@ def test_each_account_region_bar_is_that_units_share_of_its_own_limit(snap):
 def test_region_bars_total_each_regions_combined_against_its_combined_limits(snap):
     fig = region_bars(snap)
     traces = [t for t in fig["data"] if t["type"] == "bar"]
-    hard = next(t for t in fig["data"] if t["name"].startswith("Combined hard limit"))
+    hard = next(t for t in fig["data"] if t["name"] == "Region's hard limit")
     combined = {c["region"]: c for c in snap["combinedByRegion"]}
     for j, region in enumerate(hard["x"]):
         drawn = sum(t["y"][j] or 0 for t in traces)
@@ -95,3 +100,56 @@ def test_sorting_is_a_permutation_with_unknown_values_last(snap, column, descend
         }.get(column, False)
         assert not (seen_unknown and not unknown)
         seen_unknown = seen_unknown or unknown
+
+
+account_names = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+    min_size=1,
+    max_size=64,
+).filter(str.strip)
+
+
+@settings(max_examples=200, deadline=None)
+@given(account_names)
+def test_any_name_is_at_most_24_characters_on_an_axis_and_whole_in_the_hover(name):
+    account = {"accountName": name, "accountId": "222222222222"}
+    shown = html.unescape(short_name(account))
+    assert len(shown) <= SHORT_NAME_CHARS
+    assert shown == name or (shown.endswith("…") and name.startswith(shown[:-1]))
+    snap = make_snapshot(target(regions={"us-east-1": 3}), staging(
+        "222222222222", {"us-east-1": 5, "eu-west-1": "error"}, name=name
+    ))  # fmt: skip
+    by_region = account_bars(snap)
+    hover = [c[0] for t in by_region["data"] if t["type"] == "bar"
+             for c in t["customdata"] if c]  # fmt: skip
+    assert chart_label(snap["accounts"][1]) in hover
+    assert html.unescape(chart_label(snap["accounts"][1])) == f"{name} (222222222222)"
+    for fig in (by_region, account_bars(snap, STACK_BY_STATE), region_bars(snap)):
+        for text in strings(fig):  # the name never reads as markup
+            assert "<" not in re.sub(r"<br>|</?extra>", "", text)
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings(item)
+
+
+@settings(max_examples=100, deadline=None)
+@given(snapshots(), st.sampled_from(["region", STACK_BY_STATE]))
+def test_the_y_range_holds_every_bar_and_the_limit_that_applies(snap, stack_by):
+    fig = account_bars(snap, stack_by)
+    top = fig["layout"]["yaxis"]["range"][1]
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    if stack_by == "region":
+        tallest = max([100.0, *(y or 0 for t in bars for y in t["y"])])
+        assert top >= y_top(tallest)  # the 100 % line and its label fit
+    else:
+        n = len(fig["layout"]["xaxis"]["tickvals"])
+        stacks = [sum(t["y"][i] or 0 for t in bars) for i in range(n)]
+        assert top >= max([0, *stacks])
