@@ -6,7 +6,6 @@ malformed bodies 400, unexpected failures 500 without a stack trace.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 
@@ -14,12 +13,14 @@ import flask
 from werkzeug.exceptions import HTTPException
 
 from services.errors import InputError
+from services.http_guard import read_body
+from services.json_body import MAX_BODY_BYTES, json_object_body
 from services.openapi import openapi_document
 from services.operations import Operations, Response, failure
 from services.routes import OPENAPI, NoRoute, resolve
 
 log = logging.getLogger(__name__)
-MAX_BODY_BYTES = 1 << 20
+__all__ = ["MAX_BODY_BYTES", "api_blueprint"]
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -50,35 +51,14 @@ def api_blueprint(operations: Operations) -> flask.Blueprint:
 
 def _payload(route, params: Mapping[str, str], request) -> dict | Response:
     """Body (for POST), then the route's query parameters, then the path parameters."""
-    body: object = {}
+    body: dict = {}
     if route.request is not None:
-        body = _json_body(request)
-        if isinstance(body, Response):
-            return body
-        if not isinstance(body, Mapping):
-            return failure(
-                InputError("The request body must be a JSON object.", field="body")
-            )
+        try:
+            body = json_object_body(read_body(request))
+        except InputError as error:
+            return failure(error)
     query = {name: request.args[name] for name in route.query if name in request.args}
     return {**body, **query, **params}
-
-
-def _json_body(request) -> object:
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        error = InputError(
-            f"The body is larger than {MAX_BODY_BYTES} bytes.", field="body"
-        )
-        return Response(413, {"success": False, "error": error.to_dict()})
-    raw = request.get_data(cache=False)
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        where = (
-            f" (line {exc.lineno} column {exc.colno})" if hasattr(exc, "lineno") else ""
-        )
-        return failure(InputError(f"The body is not valid JSON{where}.", field="body"))
 
 
 def _no_route(missing: NoRoute, method: str) -> flask.Response:
