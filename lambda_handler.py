@@ -9,12 +9,18 @@ The backend (real AWS, settings from `DRS_CAPACITY_*`) is built once per contain
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import threading
 from collections.abc import Mapping
 
-from services.errors import InputError
+from services.errors import InputError, ProductError
+from services.json_body import (
+    MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
+    BodyTooLarge,
+    json_object_body,
+    value_depth_exceeds,
+)
 from services.operations import Response, failure
 from services.routes import OPENAPI, NoRoute, resolve
 
@@ -56,12 +62,31 @@ def reset() -> None:
 
 
 def handler(event, context=None, allowed: frozenset[str] | None = None):
-    """Every operation; `query_handler`/`data_management_handler` allow a subset."""
-    if isinstance(event, Mapping) and _is_proxy(event):
-        return _proxy(event, allowed)
+    """Every operation; `query_handler`/`data_management_handler` allow a subset.
+
+    Never raises: a malformed event is a 4xx JSON answer naming the field at fault.
+    """
+    proxy = isinstance(event, Mapping) and _is_proxy(event)
+    try:
+        if value_depth_exceeds(event):
+            raise InputError(
+                f"The event nests objects/arrays more than {MAX_JSON_DEPTH} levels "
+                "deep.",
+                field="body" if proxy else "event",
+            )
+        return _proxy(event, allowed) if proxy else _direct(event, allowed)
+    except ProductError as error:
+        refused = failure(error)
+        return _proxy_answer(refused) if proxy else refused.body
+    except Exception as exc:  # the envelope never carries a stack trace
+        log.error("Lambda event failed unexpectedly: %s", type(exc).__name__)
+        broken = failure(ProductError("Internal error; see the function's log."))
+        return _proxy_answer(broken) if proxy else broken.body
+
+
+def _direct(event, allowed) -> dict:
     if not isinstance(event, Mapping) or not isinstance(event.get("operation"), str):
-        error = InputError("The event needs an operation name.", field="operation")
-        return failure(error).body
+        raise InputError("The event needs an operation name.", field="operation")
     name = event["operation"]
     payload = {k: v for k, v in event.items() if k != "operation"}
     response = _dispatch(name, payload, allowed)
@@ -87,17 +112,15 @@ def _dispatch(name: str, payload: Mapping, allowed) -> Response:
 
 
 def _is_proxy(event: Mapping) -> bool:
-    return "httpMethod" in event or "http" in (event.get("requestContext") or {})
+    """An API Gateway event: REST (v1) has httpMethod, HTTP APIs (v2) requestContext."""
+    return "httpMethod" in event or (
+        "operation" not in event and "requestContext" in event
+    )
 
 
 def _proxy(event: Mapping, allowed) -> dict:
-    method = event.get("httpMethod") or event["requestContext"]["http"]["method"]
-    path = event.get("path") or event.get("rawPath") or "/"
-    stage = (event.get("requestContext") or {}).get("stage")
-    if "rawPath" in event and stage and stage != "$default":
-        path = path.removeprefix(f"/{stage}") or "/"  # HTTP APIs keep the stage
-    if not path.startswith("/api"):
-        path = "/api" + path  # a gateway mounted at /api strips it
+    method = _method(event)
+    path = _path(event)
     try:
         route, params = resolve(method, path)
     except NoRoute as missing:
@@ -107,28 +130,101 @@ def _proxy(event: Mapping, allowed) -> dict:
 
         return _proxy_answer(Response(200, openapi_document()))
     payload = _proxy_payload(event, route, params)
-    if isinstance(payload, Response):
-        return _proxy_answer(payload)
     return _proxy_answer(_dispatch(route.operation, payload, allowed))
 
 
-def _proxy_payload(event: Mapping, route, params: Mapping) -> dict | Response:
-    body: object = {}
-    if route.request is not None and event.get("body"):
-        raw = event["body"]
-        try:
-            if event.get("isBase64Encoded"):
-                raw = base64.b64decode(raw).decode("utf-8")
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            return failure(InputError("The body is not valid JSON.", field="body"))
-        if not isinstance(body, Mapping):
-            return failure(
-                InputError("The request body must be a JSON object.", field="body")
+def _method(event: Mapping) -> str:
+    method, field = event.get("httpMethod"), "httpMethod"
+    if method is None and "requestContext" in event:  # HTTP API (v2)
+        http = _object(_object(event, "requestContext", "requestContext"), "http",
+                       "requestContext.http")  # fmt: skip
+        method, field = http.get("method"), "requestContext.http.method"
+    if not isinstance(method, str) or not method.isalpha():
+        raise InputError(
+            f"{field} must be an HTTP method such as GET; got {_kind(method)}",
+            field=field,
+        )
+    return method
+
+
+def _path(event: Mapping) -> str:
+    field = "path" if event.get("path") is not None else "rawPath"
+    path = event.get(field)
+    if path is None:
+        path = "/"
+    if not isinstance(path, str):
+        raise InputError(
+            f"{field} must be a string such as /api/accounts; got {_kind(path)}",
+            field=field,
+        )
+    context = event.get("requestContext")
+    stage = context.get("stage") if isinstance(context, Mapping) else None
+    if field == "rawPath" and isinstance(stage, str) and stage and stage != "$default":
+        path = path.removeprefix(f"/{stage}") or "/"  # HTTP APIs keep the stage
+    if not path.startswith("/api"):
+        path = "/api" + path  # a gateway mounted at /api strips it
+    return path
+
+
+def _proxy_payload(event: Mapping, route, params: Mapping) -> dict:
+    body = _body_text(event)
+    payload = json_object_body(body) if route.request is not None and body else {}
+    args = event.get("queryStringParameters")
+    if args is None:
+        args = {}
+    if not isinstance(args, Mapping):
+        raise InputError(
+            f"queryStringParameters must be an object of names to strings; got "
+            f"{_kind(args)}",
+            field="queryStringParameters",
+        )
+    query = {name: args[name] for name in route.query if args.get(name) is not None}
+    for name, value in query.items():
+        if not isinstance(value, str):
+            raise InputError(
+                f"queryStringParameters.{name} must be a string; got {_kind(value)}",
+                field=name,
             )
-    args = event.get("queryStringParameters") or {}
-    query = {name: args[name] for name in route.query if name in args}
-    return {**body, **query, **params}
+    return {**payload, **query, **params}
+
+
+def _body_text(event: Mapping) -> str | None:
+    """The body as API Gateway sends it: null or a string (base64 if so flagged)."""
+    raw = event.get("body")
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise InputError(
+            f"body must be the request's JSON text (a string) or null; got {_kind(raw)}",
+            field="body",
+        )
+    if event.get("isBase64Encoded") is True:
+        try:
+            raw = base64.b64decode(raw, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(
+                "body is flagged isBase64Encoded but is not base64 of UTF-8 text.",
+                field="body",
+            ) from None
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
+        raise BodyTooLarge()
+    return raw
+
+
+def _object(event: Mapping, key: str, field: str) -> Mapping:
+    value = event.get(key)
+    if not isinstance(value, Mapping):
+        raise InputError(f"{field} must be an object; got {_kind(value)}", field=field)
+    return value
+
+
+def _kind(value) -> str:
+    """How a message names a wrong value: its JSON type, never its content."""
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+             list: "an array", dict: "an object"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
 
 
 def _proxy_answer(response: Response) -> dict:
