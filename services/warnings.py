@@ -57,8 +57,8 @@ def _quota_note(unit: RegionMetrics, default: int) -> str:
         return ""
     change = "raised" if unit.max_replicating > default else "lowered"
     return (
-        f" Its quota {REPLICATION_QUOTA_CODE} was {change} to {unit.max_replicating} "
-        f"(AWS's default is {default})."
+        f" Its quota {REPLICATION_QUOTA_CODE} was {change} to {unit.max_replicating:,} "
+        f"(AWS's default is {default:,})."
     )
 
 
@@ -67,7 +67,7 @@ def _unit_warning(
 ) -> CapacityWarning:
     replicating, limit = unit.replicating_servers, unit.max_replicating
     message = (
-        f"{_label(account)} in {unit.region} has {replicating} of {limit} replicating "
+        f"{_label(account)} in {unit.region} has {replicating:,} of {limit:,} replicating "
         f"servers ({unit.percent_used}%): {unit.status.value}."
         + _quota_note(unit, default)
     )
@@ -89,23 +89,23 @@ def _unit_action(status: Status, replicating: int, limit: int, region: str) -> s
     slots = max(limit - replicating, 0)
     if status is Status.INFO:
         return (
-            f"Monitor growth: {_until(Status.WARNING, replicating, limit)} more servers "
+            f"Monitor growth: {_until(Status.WARNING, replicating, limit):,} more servers "
             f"in {region} reach WARNING."
         )
     if status is Status.WARNING:
         return (
-            f"Plan a staging account: {_until(Status.CRITICAL, replicating, limit)} "
+            f"Plan a staging account: {_until(Status.CRITICAL, replicating, limit):,} "
             f"more servers in {region} reach the operational limit of "
-            f"{th.operational_count(limit)}."
+            f"{th.operational_count(limit):,}."
         )
     if status is Status.CRITICAL:
         return (
             f"Add a staging account now and replicate new servers in {region} through "
-            f"it; {slots} slots left before the hard limit of {limit}."
+            f"it; {slots:,} slots left before the hard limit of {limit:,}."
         )
     return (
-        f"Immediate action: only {slots} slots left in {region} before the hard limit "
-        f"of {limit}. Stop adding servers to this account there and move replication "
+        f"Immediate action: only {slots:,} slots left in {region} before the hard limit "
+        f"of {limit:,}. Stop adding servers to this account there and move replication "
         "to a staging account."
     )
 
@@ -115,7 +115,7 @@ def _combined_warning(combined: CombinedMetrics, limit: int) -> CapacityWarning:
     n = combined.reporting_accounts
     message = (
         f"Combined capacity in {region} is {status.value}: "
-        f"{combined.total_replicating} of {combined.max_replicating} replicating "
+        f"{combined.total_replicating:,} of {combined.max_replicating:,} replicating "
         f"servers ({combined.percent_used}%) across {n} "
         f"{'account' if n == 1 else 'accounts'}."
     )
@@ -125,13 +125,13 @@ def _combined_warning(combined: CombinedMetrics, limit: int) -> CapacityWarning:
         )
         noun = "staging account" if k == 1 else "staging accounts"
         action = (
-            f"Add {k} {noun} replicating in {region} to get back under the operational "
-            f"limit (each adds {limit} in {region})."
+            f"Add {k:,} {noun} replicating in {region} to get back under the operational "
+            f"limit (each adds {limit:,} in {region})."
         )
     elif status is Status.WARNING:
         action = (
             f"Plan an additional staging account in {region} before the operational "
-            f"limit of {combined.operational_limit}."
+            f"limit of {combined.operational_limit:,}."
         )
     else:
         action = f"Monitor combined growth in {region}."
@@ -145,12 +145,12 @@ def _recovery_alerts(recovery: RecoveryMetrics) -> bool:
 def _recovery_warning(recovery: RecoveryMetrics) -> CapacityWarning:
     message = (
         f"Recovery capacity in {recovery.region} is {recovery.status.value}: the target "
-        f"account holds {recovery.current_servers} of "
-        f"{recovery.max_recovery_instances} source servers ({recovery.percent_used}%)."
+        f"account holds {recovery.current_servers:,} of "
+        f"{recovery.max_recovery_instances:,} source servers ({recovery.percent_used}%)."
     )
     action = (
         f"Request an increase of the DRS quota {RECOVERY_QUOTA} for the target account "
-        f"in {recovery.region} before it is reached; {recovery.available_slots} slots "
+        f"in {recovery.region} before it is reached; {recovery.available_slots:,} slots "
         "left."
     )
     return CapacityWarning(
