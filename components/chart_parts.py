@@ -99,16 +99,16 @@ def truncate(text: str, limit: int = SHORT_NAME_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
-def short_name(account: dict) -> str:
+def short_name(account: dict, limit: int = SHORT_NAME_CHARS) -> str:
     """An account's name for an axis or a legend: truncated, escaped (the full
     "name (id)" goes in the hover)."""
-    return plain(truncate(account.get("accountName") or "?"))
+    return plain(truncate(account.get("accountName") or "?", limit))
 
 
-def short_names(accounts: list[dict]) -> list[str]:
+def short_names(accounts: list[dict], limit: int = SHORT_NAME_CHARS) -> list[str]:
     """`short_name` of each account, made unique with the account ID's last digits
     where two names read the same."""
-    names = [short_name(a) for a in accounts]
+    names = [short_name(a, limit) for a in accounts]
     return [
         f"{name} ·{str(a.get('accountId'))[-4:]}" if names.count(name) > 1 else name
         for name, a in zip(names, accounts, strict=True)

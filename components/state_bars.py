@@ -34,6 +34,7 @@ DEFAULT_NON_COUNTING = Settings.non_replicating_states
 NOT_COUNTED = "not counted"
 EXTENDED_NAME = "Extended (count in staging)"
 MAX_UNIT_COLUMNS = 80
+UNIT_NAME_CHARS = 16  # a column's label is two lines (name, Region), often upright
 
 
 def state_name(state: str) -> str:
@@ -192,7 +193,8 @@ def _column_status(unit: dict | None) -> str:
 def _x_axis(columns, accounts) -> dict:
     """Linear positions (no category arrays in every trace), labelled with the unit:
     its account's short name over its Region."""
-    names = dict(zip((id(a) for a in accounts), short_names(accounts), strict=True))
+    short = short_names(accounts, UNIT_NAME_CHARS)
+    names = dict(zip((id(a) for a in accounts), short, strict=True))
     return {
         "type": "linear",
         "range": [-0.5, max(len(columns), 1) - 0.5],
