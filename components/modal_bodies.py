@@ -15,14 +15,9 @@ from components.format import (
     limit_source_text,
     of_limit,
 )
+from components.planner import planning_summary
 from components.status import status_badge
-from components.tables import (
-    planning_summary,
-    region_breakdown_table,
-    state_breakdown_table,
-)
-from services.models import Status
-from services.thresholds import band_status, operational_count, percent
+from components.tables import region_breakdown_table, state_breakdown_table
 
 # What to do about each validation error code (SPEC §6).
 ERROR_FIXES = {
@@ -97,60 +92,6 @@ def details_body(account: dict) -> html.Div:
             html.H6("Headroom in the busiest Region"),
             planning_summary(account),
         ]
-    )
-
-
-def account_plan(servers, account: dict | None, new_limit: int) -> str:
-    """The account's busiest Region after `servers` more there, against that unit's own
-    limit, and the staging accounts (each `new_limit`) the excess would need."""
-    if account is None:
-        return "Open an account to plan for it."
-    if not isinstance(servers, int | float) or servers < 0:
-        return "Enter how many servers you plan to add (0 or more)."
-    name = account.get("accountName") or account.get("accountId")
-    if not account.get("accessible"):
-        return f"{name} is not reporting: its capacity cannot be planned."
-    unit = busiest_unit(account)
-    region = account.get("busiestRegion")
-    used = (unit or {}).get("replicatingServers") or 0
-    maximum = account.get("maxReplicating") or new_limit
-    operational = account.get("operationalLimit") or operational_count(maximum)
-    added = int(servers)
-    after = used + added
-    status = band_status(after, maximum)
-    where = f"in {region}, its busiest Region" if region else "in the Region they go to"
-    text = (
-        f"With {added:,} more servers {where}, {name} would replicate {after:,} of "
-        f"{maximum:,} there ({percent(after, maximum)} %, {status.value})."
-    )
-    if status.severity < Status.CRITICAL.severity:
-        text += (
-            f" That stays under its operational limit ({operational:,}): no staging "
-            "account needed."
-        )
-    else:
-        text += _beyond(after, used, maximum, operational, region, new_limit)
-    if not account.get("complete"):
-        text += " Some Regions could not be read: its counts are a lower bound."
-    return text
-
-
-def _beyond(after, used, maximum, operational, region, new_limit) -> str:
-    """Past the operational limit: what fits below it here, and how many new staging
-    accounts (each kept below its own operational limit) the rest needs."""
-    fits = max(operational - 1 - used, 0)
-    rest = after - used - fits
-    per_account = operational_count(new_limit) - 1
-    needed = -(-rest // per_account)
-    noun = "staging account" if needed == 1 else "staging accounts"
-    where = f" in {region}" if region else ""
-    hard = (
-        f" AWS replicates at most {maximum:,} servers there." if after > maximum else ""
-    )
-    return (
-        f" That is past its operational limit ({operational:,}).{hard} To stay "
-        f"below that, replicate {fits:,} more here and the other {rest:,} in {needed} new "
-        f"{noun}{where} (each with its own limit, {new_limit:,} by default)."
     )
 
 

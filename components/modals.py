@@ -11,12 +11,12 @@ from dash import html
 
 from components import ids
 from components.modal_bodies import (
-    account_plan,
     details_body,
     removal_impact,
     staging_list,
     validation_result,
 )
+from components.planner import account_plan
 
 __all__ = [
     "account_plan",

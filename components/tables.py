@@ -15,12 +15,9 @@ from dash import html
 from components.console_links import drs_link, quota_link
 from components.format import (
     MISSING,
-    busiest_unit,
-    count_noun,
     fmt_count,
     fmt_percent,
     limit_source_text,
-    of_limit,
 )
 from components.status import severity, status_badge
 from components.table_cells import (
@@ -30,14 +27,7 @@ from components.table_cells import (
     name_cell,
     sort_header,
 )
-from services.models import Status
 from services.settings import RECOVERY_QUOTA_CODE, REPLICATION_STATES, Settings
-from services.thresholds import (
-    band_status,
-    band_thresholds,
-    percent,
-    staging_accounts_needed,
-)
 
 DEFAULT_NON_COUNTING = Settings.non_replicating_states
 
@@ -149,7 +139,7 @@ def accounts_table(snapshot: dict, sort: dict | None = None) -> html.Div:
     return html.Div([table, html.P(TABLE_CAPTION, className="small text-muted mb-0")])
 
 
-def _simple_table(headers: list[str], rows: list[list]) -> dbc.Table:
+def simple_table(headers: list[str], rows: list[list]) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in headers]))
     body = html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows])
     return dbc.Table([head, body], size="sm", striped=True, responsive=True)
@@ -191,7 +181,7 @@ def region_breakdown_table(account: dict):
         "Region", "State", "Replicating", "Total", "Extended", "Limit",
         "Limit source", "Critical from", "% used", "Available", "Status", "Error",
     ]  # fmt: skip
-    return _simple_table(
+    return simple_table(
         headers,
         [
             [
@@ -231,7 +221,7 @@ def state_breakdown_table(account: dict, non_counting=DEFAULT_NON_COUNTING):
         for state in REPLICATION_STATES
     ]
     rows.append([html.Strong("All states"), fmt_count(sum(by_state.values())), MISSING])
-    table = _simple_table(["State", "Servers", "Counts toward the limit"], rows)
+    table = simple_table(["State", "Servers", "Counts toward the limit"], rows)
     if not extended:
         return table
     note = (
@@ -239,75 +229,3 @@ def state_breakdown_table(account: dict, non_counting=DEFAULT_NON_COUNTING):
         "replicate in, and count toward, their staging account, not this one."
     )
     return html.Div([table, html.P(note, className="small text-muted")])
-
-
-def planning_summary(account: dict):
-    """How many more servers fit in the account's busiest Region (its own limit)
-    before each band starts and before the hard limit."""
-    unit = busiest_unit(account) if account.get("accessible") else None
-    limit = account.get("maxReplicating")
-    if not account.get("accessible"):
-        used, where = None, "not reporting"
-    elif unit is None:
-        used, where = 0, "no Region in scope holds servers"
-    else:
-        used = unit.get("replicatingServers")
-        where = f"busiest Region {unit['region']}"
-    marks = [(s.value, t) for s, t in band_thresholds(limit).items()]
-    marks.append(("Hard limit", limit))
-    rows = []
-    for name, threshold in marks:
-        if used is None:
-            room = MISSING
-        elif used >= threshold:
-            room = "reached"
-        else:
-            room = fmt_count(threshold - used)
-        rows.append([name, fmt_count(threshold), room])
-    source = f" ({limit_source_text(unit.get('limitSource'))})" if unit else ""
-    caption = f"Replicating now, {where}: {of_limit(used, limit)}{source}"
-    table = _simple_table(["Level", "Starts at", "Servers that still fit"], rows)
-    return html.Div([html.P(caption, className="mb-1"), table])
-
-
-def staging_accounts_for(
-    additional_servers, snapshot: dict, limit: int = Settings.replication_limit
-) -> str:
-    """The binding Region's combined figures after adding servers there, and the
-    staging accounts it then needs (`limit`: a new account's limit, the setting)."""
-    combined = snapshot.get("combined") or {}
-    accounts = combined.get("reportingAccounts") or 0
-    if not isinstance(additional_servers, int | float) or additional_servers < 0:
-        return "Enter how many servers you plan to add (0 or more)."
-    if accounts == 0:
-        return "No account is reporting: capacity cannot be planned."
-    added = int(additional_servers)
-    after = (combined.get("totalReplicating") or 0) + added
-    maximum = combined.get("maxReplicating") or 0
-    status = band_status(after, maximum)
-    region = combined.get("region")
-    where = f"in {region}" if region else "in the Region they go to"
-    binding = (
-        " (the binding Region)" if region and snapshot.get("scope") == "all" else ""
-    )
-    text = (
-        f"With {count_noun(added, 'more server')} {where}{binding}, the combined total "
-        f"there is {of_limit(after, maximum)} ({percent(after, maximum)} %, "
-        f"{status.value})."
-    )
-    if status.severity < Status.CRITICAL.severity:
-        text += (
-            f" It stays under the operational limit "
-            f"({fmt_count(combined.get('operationalLimit'))}): "
-            "no staging account needed."
-        )
-    else:
-        needed = staging_accounts_needed(after, maximum, limit)
-        text += (
-            f" Add {count_noun(needed, 'staging account')} {where} (each adds its "
-            f"limit, {fmt_count(limit)} by default) to get back under the "
-            "operational limit."
-        )
-    if accounts < (combined.get("configuredAccounts") or 0):
-        text += " Accounts not reporting are not included."
-    return text

@@ -8,8 +8,8 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.format import account_label
-from components.modal_bodies import account_plan
 from components.modals import details_body
+from components.planner import account_plan
 from components.tables import next_sort
 from dashboard.context import DashboardContext
 

@@ -11,15 +11,14 @@ from dash import html
 
 from components import ids
 from components.console_links import drs_console_url, quota_url
+from components.planner import account_plan, planning_summary
 from components.tables import (
     ACCOUNT_COLUMNS,
     TABLE_CAPTION,
     accounts_table,
     next_sort,
-    planning_summary,
     region_breakdown_table,
     sort_accounts,
-    staging_accounts_for,
     state_breakdown_table,
 )
 from services.settings import (
@@ -27,7 +26,7 @@ from services.settings import (
     REPLICATION_QUOTA_CODE,
     REPLICATION_STATES,
 )
-from services.thresholds import band_thresholds, staging_accounts_needed
+from services.thresholds import band_thresholds
 from tests.unit.component_tree import find_all, find_by_id, text_of, walk
 from tests.unit.snapshot_factory import (
     LIMIT,
@@ -294,43 +293,6 @@ def test_planning_summary_of_an_unknown_account_is_dashes():
     assert all(text_of(r).endswith("—") for r in rows)
 
 
-def test_the_planner_answers_in_the_binding_regions_terms():
-    snap = make_snapshot(
-        target(regions={"us-east-1": 200, "eu-west-1": 100}),
-        staging("222222222222", {"us-east-1": {"CONTINUOUS": 100, "limit": 600}}),
-    )
-    # us-east-1: 300 of 300 + 600 (33.3 %) binds; eu-west-1: 100 of 300 + 300
-    assert snap["combined"]["region"] == "us-east-1"
-    calm = staging_accounts_for(300, snap, LIMIT)
-    assert "in us-east-1 (the binding Region)" in calm
-    assert "600 of 900 (66.7 %, INFO)" in calm
-    assert "no staging account needed" in calm
-    busy = staging_accounts_for(1000, snap, LIMIT)
-    assert "1,300 of 900" in busy and "HYPER-CRITICAL" in busy
-    needed = staging_accounts_needed(1300, 900, LIMIT)
-    assert needed == 3  # a sum over Regions against 2 × 300 would say otherwise
-    assert "Add 3 staging accounts in us-east-1" in busy
-
-
-def test_the_planner_asks_for_staging_accounts_only_from_critical():
-    snap = fleet()  # binding us-east-1: 380 of 900 (the inaccessible one not counted)
-    warning = staging_accounts_for(300, snap, LIMIT)
-    assert "680 of 900" in warning and "WARNING" in warning
-    assert "no staging account needed" in warning
-    assert "not reporting are not included" in warning
-    critical = staging_accounts_for(400, snap, LIMIT)
-    assert "780 of 900" in critical and "CRITICAL" in critical
-    assert "Add 1 staging account in us-east-1" in critical
-
-
-def test_staging_accounts_for_rejects_bad_input_and_unknown_capacity():
-    snap = fleet()
-    assert "Enter" in staging_accounts_for(None, snap, LIMIT)
-    assert "Enter" in staging_accounts_for(-5, snap, LIMIT)
-    nobody = make_snapshot(inaccessible("111111111111", account_type="target"))
-    assert "No account is reporting" in staging_accounts_for(10, nobody, LIMIT)
-
-
 # Links to the AWS console per account × Region
 
 DRS_URL = "https://{0}.console.aws.amazon.com/drs/home?region={0}#/sourceServers"
@@ -469,15 +431,6 @@ def test_counts_have_thousands_separators_in_every_table():
     assert "1,234 of 4,000" in text_of(planning_summary(account))
 
 
-def test_the_planner_writes_counts_and_nouns_in_one_format():
-    snap = make_snapshot(target(regions={"us-east-1": 200}))
-    busy = staging_accounts_for(2000, snap, LIMIT)
-    assert "With 2,000 more servers" in busy and "2,200 of 300" in busy
-    assert f"Add {staging_accounts_needed(2200, 300, LIMIT)} staging accounts" in busy
-    one = staging_accounts_for(1, snap, LIMIT)
-    assert "With 1 more server in" in one
-
-
 # Small screens: name, used of limit and status only
 
 
@@ -518,3 +471,12 @@ def test_numeric_headers_sit_right_over_their_numbers():
     for key, th in headers(accounts_table(fleet())).items():
         numeric = dict((k, n) for k, _, n in ACCOUNT_COLUMNS)[key]
         assert ("text-end" in (th.className or "").split()) == numeric, key
+
+
+def test_the_planner_writes_counts_and_nouns_in_one_format():
+    snap = make_snapshot(target(regions={"us-east-1": 200}))
+    account = snap["accounts"][0]
+    busy = account_plan(2000, account, LIMIT)
+    assert "With 2,000 more servers" in busy and "2,200 of 300" in busy
+    one = account_plan(1, account, LIMIT)
+    assert "With 1 more server in" in one
