@@ -283,7 +283,9 @@ def form(external_id: str) -> dict:
         ids.ADD_REGION: "us-east-1",
         ids.TARGET_SELECT: TARGET,
     }
-    return {f"{k}.value": v for k, v in values.items()}
+    return {f"{k}.value": v for k, v in values.items()} | {
+        f"{ids.ADD_MODAL}.is_open": True
+    }
 
 
 def test_the_page_and_its_account_callbacks_show_no_external_id(backend, logs):
