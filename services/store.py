@@ -43,7 +43,9 @@ def dynamodb_config(settings) -> Config:
     return Config(
         connect_timeout=settings.aws_connect_timeout,
         read_timeout=settings.aws_read_timeout,
-        retries={"mode": "standard", "max_attempts": settings.aws_max_attempts},
+        # total, first attempt included: what the gateway's per-account retries count
+        # (botocore's own `max_attempts` would add one)
+        retries={"mode": "standard", "total_max_attempts": settings.aws_max_attempts},
     )
 
 
