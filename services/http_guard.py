@@ -1,18 +1,14 @@
-"""Guards against forged and hostile requests (issue 9, items 3, 4 and 7).
+"""Guards against forged and hostile requests (issue 9, items 3 and 4).
 
 Before a request: a write from another site's page is refused (403), a write that is not
 `application/json` too (415), a body over the limit is never read past it (413, chunked
 included), a Dash callback body nested too deep is refused (400), and a malformed path
-under /api answers JSON. After it: the security headers, and every cookie HttpOnly and
-SameSite=Strict (Secure behind TLS). No CORS header is ever sent.
+under /api answers JSON. After it: services.http_headers.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
-import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -20,6 +16,7 @@ import flask
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from services.errors import InputError, ProductError
+from services.http_headers import first_value, secure_headers, under_api
 from services.json_body import MAX_BODY_BYTES, BodyTooLarge, nesting_exceeds
 from services.operations import failure, to_json
 from services.routes import NoRoute, resolve
@@ -35,26 +32,6 @@ DASH_PREFIX = "/_dash-"
 DASH_UPDATE = "/_dash-update-component"
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-# Dash's page needs its own inline scripts (renderer, clientside callbacks: allowed by
-# hash below) and inline styles (React/Plotly set them); everything else is the app's.
-_PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-_OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
-_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
-_INLINE_SCRIPT = re.compile(
-    r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE
-)
-_SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
-_JS_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
 
 
 class UnsupportedMediaType(ProductError):
@@ -91,7 +68,7 @@ def install_guards(server: flask.Flask, settings) -> None:
             return json_answer(refused)
         return None
 
-    server.after_request(_secure)
+    server.after_request(secure_headers)
     server.register_error_handler(HTTPException, _json_under_api)
     _bound_dash_callbacks(server)
 
@@ -113,12 +90,6 @@ def read_body(request: flask.Request, limit: int = MAX_BODY_BYTES) -> bytes:
 def json_answer(error: ProductError) -> flask.Response:
     response = failure(error)
     return flask.Response(response.text, response.status, mimetype="application/json")
-
-
-def under_api(path: str) -> bool:
-    """True for /api and below, however many slashes a client put in."""
-    merged = re.sub("/{2,}", "/", path)
-    return merged == "/api" or merged.startswith("/api/")
 
 
 # -- before the request -------------------------------------------------------------
@@ -160,11 +131,12 @@ def _own_origins(request: flask.Request) -> set[str]:
     """The origin the browser sees: the Host (or a proxy's X-Forwarded-Host) with the
     scheme (or X-Forwarded-Proto). Trusting the forwarded headers here is safe: a page
     on another site cannot make a browser send them."""
-    hosts = {request.host, _first(request.headers.get("X-Forwarded-Host"))}
-    schemes = {request.scheme, _first(request.headers.get("X-Forwarded-Proto"))}
+    forwarded_host = first_value(request.headers.get("X-Forwarded-Host"))
+    forwarded_proto = first_value(request.headers.get("X-Forwarded-Proto"))
+    hosts = {request.host, forwarded_host} - {None}
+    schemes = {request.scheme, forwarded_proto} - {None}
     found = {_origin(f"{scheme}://{host}") for scheme in schemes for host in hosts}
-    found.discard(None)
-    return found
+    return found - {None}
 
 
 def _check_content_type(request: flask.Request) -> None:
@@ -219,62 +191,6 @@ class _NotFound(ProductError):
     http_status = 404
 
 
-# -- after the request --------------------------------------------------------------
-
-
-def _secure(response: flask.Response) -> flask.Response:
-    request = flask.request
-    cors = {k for k, _ in response.headers.items() if k.lower().startswith("access-")}
-    for name in cors:  # never CORS: no other site's script may read an answer
-        del response.headers[name]
-    response.headers.update(_HEADERS)
-    response.headers["Content-Security-Policy"] = _policy(response)
-    if under_api(request.path):
-        response.headers["Cache-Control"] = "no-store"
-    secure = _over_tls(request)
-    if secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    cookies = response.headers.getlist("Set-Cookie")
-    if cookies:
-        response.headers.setlist(
-            "Set-Cookie", [_strict_cookie(c, secure) for c in cookies]
-        )
-    return response
-
-
-def _policy(response: flask.Response) -> str:
-    if response.mimetype != "text/html" or response.is_streamed:
-        return _OTHER_POLICY
-    page = response.get_data(as_text=True)
-    hashes = "".join(f" '{h}'" for h in _inline_script_hashes(page))
-    return _PAGE_POLICY.format(hashes=hashes)
-
-
-def _inline_script_hashes(page: str) -> list[str]:
-    """The sha256 of each inline script of a page the app rendered (Dash's index, built
-    from the app's own code: no request data reaches it), as `app.csp_hashes()` would."""
-    hashes = []
-    for script in _INLINE_SCRIPT.finditer(page):
-        attrs = script["attrs"]
-        kind = _SCRIPT_TYPE.search(attrs)
-        if "src=" in attrs.lower() or (kind and kind[1].lower() not in _JS_TYPES):
-            continue  # a file (covered by 'self') or data such as _dash-config
-        digest = hashlib.sha256(script["body"].encode("utf-8")).digest()
-        hashes.append("sha256-" + base64.b64encode(digest).decode())
-    return list(dict.fromkeys(hashes))
-
-
-def _strict_cookie(cookie: str, secure: bool) -> str:
-    parts = [p.strip() for p in cookie.split(";") if p.strip()]
-    kept = [parts[0]] + [
-        p
-        for p in parts[1:]
-        if p.split("=")[0].strip().lower() not in ("httponly", "samesite", "secure")
-    ]
-    kept += ["HttpOnly", "SameSite=Strict"] + (["Secure"] if secure else [])
-    return "; ".join(kept)
-
-
 def _json_under_api(exc: HTTPException):
     """Routing failures (TRACE, unknown methods) under /api answer JSON, not HTML."""
     if not under_api(flask.request.path):
@@ -288,15 +204,6 @@ def _json_under_api(exc: HTTPException):
 
 
 # -- helpers ------------------------------------------------------------------------
-
-
-def _over_tls(request: flask.Request) -> bool:
-    forwarded = _first(request.headers.get("X-Forwarded-Proto"))
-    return request.is_secure or forwarded == "https"
-
-
-def _first(value: str | None) -> str | None:
-    return value.split(",")[0].strip() if value else None
 
 
 def _origin(url: str) -> str | None:
