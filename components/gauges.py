@@ -37,7 +37,7 @@ def _figure(indicator: dict, title: str, annotations: list[dict]) -> dict:
     layout = {
         "title": {"text": title, "x": 0.5, "xanchor": "center", "font": {"size": 15}},
         "height": GAUGE_HEIGHT,
-        "margin": {"l": 40, "r": 40, "t": 60, "b": 10},
+        "margin": {"l": 50, "r": 70, "t": 60, "b": 10},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "font": {"size": 13},
         "annotations": annotations,

@@ -50,7 +50,7 @@ def scope_options(regions) -> list[dict]:
 
 def _control(label: str, control, width: int | None = None) -> dbc.Col:
     return dbc.Col(
-        [html.Div(label, className="small text-muted"), control],
+        [html.Div(label, className="small text-muted control-label"), control],
         xs=12,
         md=width or "auto",
     )

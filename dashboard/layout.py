@@ -38,10 +38,10 @@ def _graph(graph_id: str, height: int) -> dcc.Graph:
     )
 
 
-def _column(children, order: int, lg_order: int, **widths) -> dbc.Col:
-    """A column placed by importance on phones (`order`) and by layout on large
-    screens (`lg_order`): headline, warnings and statuses come first on a phone."""
-    return dbc.Col(children, class_name=f"order-{order} order-lg-{lg_order}", **widths)
+def _area(name: str, children) -> html.Div:
+    """One area of the page grid (assets/app.css places it per screen size: on a
+    phone, warnings and the accounts table come right after the headline)."""
+    return html.Div(children, className=f"area area-{name}")
 
 
 def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
@@ -51,22 +51,15 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
         [
             dbc.Row(
                 [
-                    dbc.Col(_graph(ids.COMBINED_GAUGE, GAUGE_HEIGHT), md=6),
-                    dbc.Col(html.Div(id=ids.REGION_BULLETS), md=6),
+                    dbc.Col(_graph(ids.COMBINED_GAUGE, GAUGE_HEIGHT), xl=6),
+                    dbc.Col(html.Div(id=ids.REGION_BULLETS), xl=6),
                 ],
                 class_name="g-2",
             ),
-            html.Div(id=ids.KPI_CARDS),
+            html.Div(id=ids.KPI_CARDS, className="mt-3"),
         ],
     )
-    side = [
-        _card(
-            "Warnings",
-            html.Div(id=ids.WARNINGS_CONTAINER, role="status"),
-            class_name="mb-3",
-        ),
-        html.Div(id=ids.RECOVERY_METER),  # a card of its own
-    ]
+    warnings = _card("Warnings", html.Div(id=ids.WARNINGS_CONTAINER, role="status"))
     per_account = _card(
         "Servers per account",
         [stack_toggle(), _graph(ids.ACCOUNT_BARS, 420)],
@@ -77,15 +70,16 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
         [
             html.Div(id=ids.STALE_BANNER),
             html.Div(headline(None), id=ids.HEADLINE, className="mb-3"),
-            dbc.Row(
+            html.Div(
                 [
-                    _column(capacity, 3, 1, lg=8),
-                    _column(side, 1, 2, lg=4),
-                    _column(per_account, 4, 3, lg=6),
-                    _column(per_region, 5, 4, lg=6),
-                    _column(table, 2, 5, xs=12),
+                    _area("capacity", capacity),
+                    _area("warnings", warnings),
+                    _area("recovery", html.Div(id=ids.RECOVERY_METER)),
+                    _area("accounts", per_account),
+                    _area("regions", per_region),
+                    _area("table", table),
                 ],
-                class_name="g-3 mb-4",
+                className="page-grid mb-4",
             ),
         ],
         fluid=True,
