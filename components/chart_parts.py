@@ -129,11 +129,6 @@ def palette_color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def plural(count: int, noun: str) -> str:
-    """(1, "account") -> "1 account"; (2, "account") -> "2 accounts"."""
-    return f"{count:,} {noun if count == 1 else noun + 's'}"
-
-
 def limit_line(y: float, text: str, color: str, dash: str) -> dict:
     """A full-width horizontal line with its label above it, at the left (the right
     end is where a legend or the last bar would cover it)."""

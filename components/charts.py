@@ -25,7 +25,6 @@ from components.chart_parts import (
     limit_markers,
     palette_color,
     plain,
-    plural,
     short_names,
     stack_tops,
     stacked_layout,
@@ -34,7 +33,7 @@ from components.chart_parts import (
     unit_read,
     y_top,
 )
-from components.format import chart_label, of_limit
+from components.format import chart_label, count_noun, of_limit
 from components.state_bars import DEFAULT_NON_COUNTING, state_bars
 from components.status import status_text
 from services.settings import CRITICAL_SHARE
@@ -157,7 +156,7 @@ def _not_reporting(accounts, keys, labels) -> tuple[list, list[str]]:
         "x",
         [labels[i] for i in missing],
     )
-    return [marker], [f"{plural(len(missing), 'account')} not reporting"]
+    return [marker], [f"{count_noun(len(missing), 'account')} not reporting"]
 
 
 def _share_lines() -> list[dict]:
@@ -200,7 +199,7 @@ def account_bars(
     _single_legend(traces, NOT_READ)
     unread = sum(1 for t in traces if t.get("legendgroup") == NOT_READ for _ in t["x"])
     if unread:
-        notes.append(f"{plural(unread, 'Region')} {NOT_READ}")
+        notes.append(f"{count_noun(unread, 'Region')} {NOT_READ}")
     tallest = max(
         [100.0, *(y or 0 for t in traces if t["type"] == "bar" for y in t["y"])]
     )
@@ -320,7 +319,7 @@ def region_bars(snapshot: dict) -> dict:
     notes = []
     missing = sum(1 for a in accounts if not a.get("accessible"))
     if missing:
-        notes.append(f"{plural(missing, 'account')} not reporting")
+        notes.append(f"{count_noun(missing, 'account')} not reporting")
     tallest = max([0, *tops])
     known_caps = [c for c in caps if c is not None]
     top = y_top(tallest, *known_caps)

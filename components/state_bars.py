@@ -18,7 +18,6 @@ from components.chart_parts import (
     STATE_COLORS,
     limit_markers,
     plain,
-    plural,
     short_names,
     stack_tops,
     stacked_layout,
@@ -27,7 +26,7 @@ from components.chart_parts import (
     unit_read,
     y_top,
 )
-from components.format import chart_label
+from components.format import chart_label, count_noun
 from services.settings import REPLICATION_STATES, Settings
 
 DEFAULT_NON_COUNTING = Settings.non_replicating_states
@@ -165,7 +164,7 @@ def _state_markers(columns, labels) -> tuple[list, list[str]]:
                   unit_error_code(columns[i][1])] for i in unread],
             )
         )  # fmt: skip
-        notes.append(f"{plural(len(unread), 'Region')} {NOT_READ}")
+        notes.append(f"{count_noun(len(unread), 'Region')} {NOT_READ}")
     if missing:
         markers.append(
             text_markers(
@@ -175,7 +174,7 @@ def _state_markers(columns, labels) -> tuple[list, list[str]]:
                 "x", [labels[i] for i in missing],
             )
         )  # fmt: skip
-        notes.append(f"{plural(len(missing), 'account')} not reporting")
+        notes.append(f"{count_noun(len(missing), 'account')} not reporting")
     for marker in markers:  # columns are narrow: the label under each says it
         marker["mode"] = "markers"
         del marker["text"]
