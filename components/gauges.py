@@ -9,7 +9,7 @@ from dash import html
 from components import ids
 from components.chart_parts import template
 from components.format import fmt_count, fmt_percent, of_limit, reporting_text
-from components.status import BAND_COLORS, BAND_TINTS, as_status
+from components.status import BAND_COLORS, BAND_TINTS, STATUS_ICONS, as_status
 from components.status import status_text as status_words
 from services.models import Status
 from services.thresholds import band_thresholds
@@ -117,7 +117,6 @@ def combined_gauge(combined: dict, scope: str = ALL) -> dict:
         "number": {
             "valueformat": ",d",
             "suffix": f" / {maximum:,}",
-            "font": {"size": 34},
         },
         "gauge": {
             "shape": "angular",
@@ -242,7 +241,7 @@ def _bullet(row: dict, unread: int, binding: bool) -> html.Li:
             html.Div(
                 [
                     html.Span(row.get("region"), className="fw-semibold"),
-                    html.Span(" (binding)", className="text-muted small")
+                    html.Span(" (binding)", className="text-muted small bullet-binding")
                     if binding
                     else None,
                 ],
@@ -260,7 +259,13 @@ def _bullet(row: dict, unread: int, binding: bool) -> html.Li:
                 ],
                 className="bullet-count small text-nowrap",
             ),
-            html.Div(status_words(status), className="bullet-status small"),
+            html.Div(
+                [
+                    html.Span(STATUS_ICONS[status], **{"aria-hidden": "true"}),
+                    html.Span(f" {status.value}", className="bullet-status-word"),
+                ],
+                className="bullet-status small",
+            ),
         ],
         className="bullet",
     )
