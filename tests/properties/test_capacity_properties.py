@@ -762,11 +762,11 @@ def test_property_5_warnings_per_unit_and_per_region(fleet):
         assert warning.level is unit.status
         assert ACTION_WORDS[unit.status] in warning.action.lower()
         if unit.status is Status.HYPER_CRITICAL:
-            assert f"{unit.slots} slots" in warning.action
+            assert f"{unit.slots:,} slots" in warning.action
         # A raised or lowered quota is said (against AWS's default, setting 300).
         if unit.source == "applied" and unit.limit != AWS_DEFAULT_L and setting == 300:
             said = warning.message.lower()
-            assert str(unit.limit) in said
+            assert f"{unit.limit:,}" in said  # counts are written "1,000"
             assert ("raised" if unit.limit > AWS_DEFAULT_L else "lowered") in said or (
                 unit.limit < AWS_DEFAULT_L and "below" in said
             )
