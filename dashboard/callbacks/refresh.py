@@ -134,7 +134,13 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
 def refresh_outputs(context, target_id, scope, force, shown, max_age=None):
     """Fetch a snapshot and draw it; on failure keep what is shown and say why."""
     if not target_id:
-        empty = placeholder_figure("No target account")
+        # no target chosen: none registered, or the store could not list them
+        listed = context.call("get_target_accounts")
+        if listed.get("success"):
+            empty, banner = placeholder_figure("No target account"), no_target_alert()
+        else:
+            reason = listed["error"]["message"]
+            empty, banner = placeholder_figure("No data"), stale_banner(reason, None)
         return (
             None,
             empty,
@@ -143,7 +149,7 @@ def refresh_outputs(context, target_id, scope, force, shown, max_age=None):
             [],
             empty,
             completeness_badge(None),
-            no_target_alert(),
+            banner,
             headline(None),
             None,
         )

@@ -298,3 +298,19 @@ def test_without_a_target_the_page_says_how_to_register_one(context):
     assert outputs[0] is None  # nothing on screen to export or detail
     assert outputs[1]["layout"]["annotations"][0]["text"] == "No target account"
     assert "cli.py targets add" in text_of(outputs[7])
+
+
+def test_an_unreachable_store_is_said_never_no_target_registered(context):
+    from botocore.exceptions import EndpointConnectionError
+
+    class Down:
+        name = "drs-capacity-accounts"
+
+        def scan(self, **_):
+            raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+
+    context.operations._store._table = Down()
+    outputs = refresh_outputs(context, None, "all", False, None)
+    banner = text_of(outputs[7])
+    assert "cannot be reached" in banner and "No capacity data" in banner
+    assert "No target account is registered" not in banner
