@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services import inputs
+from services.audit import audit
 from services.capacity import ALL_REGIONS
 from services.clock import utc_now_iso
 from services.errors import InputError, NotFoundError, ProductError
@@ -88,6 +89,11 @@ class Operations:
             return failure(
                 InputError("The request body must be a JSON object.", field="body")
             )
+        response = self._run(operation, handler, payload)
+        audit(operation, payload, response.status, response.body)
+        return response
+
+    def _run(self, operation: str, handler, payload: Mapping) -> Response:
         refused = refusal(operation)  # every entry (API, Dash callback) passes here
         if refused is not None:
             log.warning("%s refused: %s", operation, refused.message)
