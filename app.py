@@ -3,9 +3,11 @@
     python app.py [--scenario FILE | --demo | --aws] [--host 127.0.0.1] [--port 8050]
                   [--insecure-no-auth]
 
-Without --scenario and without AWS configuration it runs the shipped demo scenario.
+The flags, else DRS_CAPACITY_MODE=aws|demo|scenario (services/mode.py), choose the
+backend; with neither and no AWS configuration it runs the shipped demo scenario.
 Without sign-in (DRS_CAPACITY_AUTH=none) it listens on a loopback address only.
-For gunicorn use `app:server`: the backend is built on first access, not at import.
+For gunicorn use `app:server` (`make serve`): built on first access, not at import;
+a server with no mode runs on AWS when botocore finds credentials, else refuses.
 """
 
 from __future__ import annotations
@@ -40,14 +42,24 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def settings_for(args: argparse.Namespace):
-    from services.backend import resolve_settings
+def settings_for(args: argparse.Namespace, *, server: bool = False):
+    """The settings of the environment and flags, the backend mode decided."""
+    from services.mode import resolve_mode
+
+    return resolve_mode(raw_settings(args), flag_of(args), server=server)
+
+
+def raw_settings(args: argparse.Namespace):
     from services.settings import Settings
 
-    settings = Settings.from_env(
+    return Settings.from_env(
         scenario_path=args.scenario, host=args.host, port=args.port
     )
-    return resolve_settings(settings, args.mode)
+
+
+def flag_of(args: argparse.Namespace) -> str:
+    """The command line's mode: "scenario" for --scenario FILE, else --demo/--aws."""
+    return "scenario" if args.scenario else args.mode
 
 
 def is_loopback(host: str) -> bool:
@@ -78,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     from services.logs import configure_logging
 
     args = parse(argv)
-    configure_logging(logging.INFO)
     from dashboard import create_app, prewarm
     from services.simulator import ScenarioError
 
     try:
+        configure_logging(logging.INFO, raw_settings(args))
         settings = settings_for(args)
         refused = open_door(settings, args.insecure_no_auth)
         if refused:
@@ -93,14 +105,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if settings.auth == "none" and not is_loopback(settings.host):
         log.warning("No sign-in on %s (--insecure-no-auth)", settings.host)
-    where = f"scenario {settings.scenario_path}" if settings.demo else "AWS"
-    log.info("Serving on http://%s:%s (%s)", settings.host, settings.port, where)
+    log.info("Serving on http://%s:%s (%s)", settings.host, settings.port,
+             describe(settings))  # fmt: skip
     prewarm(app)
     try:
         app.run(host=settings.host, port=settings.port, debug=False)
     finally:
         app.drs_backend.close()
     return 0
+
+
+def describe(settings) -> str:
+    if settings.demo:
+        return f"{settings.mode} (simulated fleet, {settings.scenario_path})"
+    return "aws"
 
 
 def __getattr__(name: str):
@@ -112,8 +130,14 @@ def __getattr__(name: str):
             from dashboard import create_app, prewarm
             from services.logs import configure_logging
 
-            configure_logging(logging.INFO)
-            settings = settings_for(parse([]))
+            args = parse([])
+            configure_logging(logging.INFO, raw_settings(args))
+            try:
+                settings = settings_for(args, server=True)
+            except ValueError as exc:
+                log.error("app:server refused to start: %s", exc)
+                raise
+            log.info("Backend mode: %s", describe(settings))
             app = create_app(settings)
             if settings.auth == "none":  # gunicorn binds itself: it may be public
                 log.warning(

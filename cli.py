@@ -5,6 +5,7 @@
 Commands: targets list|show|add, staging list|add|remove|validate, capacity;
 users add|list|remove and tokens create|list|revoke edit the sign-in files.
 With --api-url the token comes from --token-file or DRS_CAPACITY_TOKEN.
+The backend: --scenario/--demo/--aws, else DRS_CAPACITY_MODE (services/mode.py).
 `--format json` prints exactly the API's JSON. Exit 0 ok, 1 error, 3 `--fail-on` reached.
 Global options work before or after the command.
 """
@@ -12,6 +13,7 @@ Global options work before or after the command.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -163,8 +165,8 @@ def main(argv=None, *, operations=None, stdin=None, stdout=None, stderr=None) ->
 def _operations(args, out: Output):
     from services.logs import configure_logging
 
-    configure_logging()
     if args.api_url:
+        configure_logging()
         from services.api_client import ApiClient
 
         try:
@@ -173,15 +175,16 @@ def _operations(args, out: Output):
             out.err.write(f"cli.py: error: {exc}\n")
             return None, None
         return ApiClient(args.api_url, token=token), None
-    from services.backend import build_backend, build_operations, resolve_settings
+    from services.backend import build_backend, build_operations
+    from services.mode import resolve_mode
     from services.settings import Settings
     from services.simulator import ScenarioError
 
     try:
-        settings = resolve_settings(
-            Settings.from_env(scenario_path=args.scenario), args.mode
-        )
-        backend = build_backend(settings)
+        settings = Settings.from_env(scenario_path=args.scenario)
+        configure_logging(logging.WARNING, settings)
+        flag = "scenario" if args.scenario else args.mode
+        backend = build_backend(resolve_mode(settings, flag))
     except (ScenarioError, ValueError) as exc:
         code = (
             "SCENARIO_INVALID" if isinstance(exc, ScenarioError) else "CONFIG_INVALID"

@@ -3,7 +3,8 @@
 A direct event `{"operation": "add_staging_account", ...payload}` returns the API's JSON
 envelope; an API Gateway proxy event (REST v1 or HTTP v2) is routed by method and path
 through the same route table and returns `{"statusCode", "headers", "body"}`.
-The backend (real AWS, settings from `DRS_CAPACITY_*`) is built once per container.
+The backend (settings from `DRS_CAPACITY_*`; real AWS unless DRS_CAPACITY_MODE says
+otherwise) is built once per container.
 """
 
 from __future__ import annotations
@@ -44,10 +45,14 @@ def operations():
         if "operations" not in _state:
             from services.backend import build_backend, build_operations
             from services.logs import configure_logging
+            from services.mode import resolve_mode
             from services.settings import Settings
 
-            configure_logging(logging.INFO)
-            backend = build_backend(Settings.from_env())
+            settings = Settings.from_env()
+            configure_logging(logging.INFO, settings)
+            # as a WSGI server: no mode set means AWS (the function's role), else a
+            # refusal naming what to set; never the demo fleet by accident
+            backend = build_backend(resolve_mode(settings, server=True))
             _state.update(backend=backend, operations=build_operations(backend))
         return _state["operations"]
 

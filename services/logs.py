@@ -1,20 +1,93 @@
 """Logging setup for the entry points: AWS libraries never log below WARNING, because
-at DEBUG botocore prints request and response bodies (AssumeRole credentials included)."""
+at DEBUG botocore prints request and response bodies (AssumeRole credentials included).
+
+`DRS_CAPACITY_LOG_FORMAT=json` writes one JSON object per line (fields: time, level,
+logger, message, and a record's `fields`); `DRS_CAPACITY_LOG_LEVEL` sets the level.
+Every line, text or JSON, passes the same secret filters, and carries no traceback.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import sys
+from datetime import UTC, datetime
 
 QUIET = ("botocore", "boto3", "urllib3", "s3transfer", "moto")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure_logging(level: int = logging.WARNING) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def configure_logging(level: int = logging.WARNING, settings=None) -> None:
+    """Log to stderr as `settings` say (format, level), `level` when they name none.
+
+    Like logging.basicConfig, it leaves a root logger that others configured alone
+    (a test's capture, an embedding app); a second call replaces its own handler.
+    """
+    if settings is not None and settings.log_level:
+        level = logging.getLevelName(settings.log_level)
+    root = logging.getLogger()
+    ours = [h for h in root.handlers if isinstance(h, _StderrHandler)]
+    if len(ours) == len(root.handlers):
+        for handler in ours:
+            root.removeHandler(handler)
+        json_lines = settings is not None and settings.log_format == "json"
+        root.addHandler(log_handler(json_lines))
+        root.setLevel(level)
     for name in QUIET:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
+
+
+def log_handler(json_lines: bool) -> logging.Handler:
+    """A stderr handler in either format, its lines passed through the secret filters."""
+    handler = _StderrHandler()
+    handler.setFormatter(JsonFormatter() if json_lines else _TextFormatter(TEXT_FORMAT))
+    handler.addFilter(_HIDE_SECRETS)
+    return handler
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (a test may swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+class _TextFormatter(logging.Formatter):
+    def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
+        return f"({ei[0].__name__})" if ei and ei[0] else ""
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        return ""
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, then the record's
+    `fields` (extra={"fields": {...}}); an exception by its type, never its trace."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            line.update({k: v for k, v in fields.items() if k not in line})
+        if record.exc_info and record.exc_info[0]:
+            line["exception"] = record.exc_info[0].__name__
+        return json.dumps(line, default=str, ensure_ascii=False)
 
 
 # The AWS libraries' loggers that print request and response payloads at DEBUG: the
@@ -103,6 +176,24 @@ class _HideCredentials(logging.Filter):
 
 _NO_TRACEBACK = _NoTraceback()
 _HIDE_CREDENTIALS = _HideCredentials()
+
+
+class _HideSecrets(logging.Filter):
+    """On the entry points' handler: every line, from any logger, text or JSON."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        _HIDE_EXTERNAL_IDS.filter(record)
+        _HIDE_CREDENTIALS.filter(record)
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            record.fields = {
+                k: hide_external_ids(v) if isinstance(v, str) else v
+                for k, v in fields.items()
+            }
+        return True
+
+
+_HIDE_SECRETS = _HideSecrets()
 
 
 def hide_aws_secrets_in_logs() -> None:

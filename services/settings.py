@@ -23,6 +23,10 @@ REPLICATION_QUOTA_CODE = "L-C1D14A2B"  # replicating source servers of one accou
 RECOVERY_QUOTA_CODE = "L-E28BE5E0"  # source servers the target account can recover
 LIMITS_SOURCES = ("service-quotas", "setting")
 AUTH_MODES = ("none", "basic", "proxy")  # sign-in (services/auth.py, docs/security.md)
+# where the accounts and servers come from (services/mode.py); None: decided at start
+BACKEND_MODES = ("aws", "demo", "scenario")
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 REPLICATION_STATES = (
     "STOPPED",
@@ -89,6 +93,9 @@ class Settings:
     admins: tuple[str, ...] = ()  # proxy: identities that may write; others view
     session_secret: str | None = field(default=None, repr=False)  # shared by workers
     session_ttl_seconds: float = 43200.0  # a Basic sign-in's cookie lasts 12 hours
+    mode: str | None = None  # aws | demo | scenario; None: chosen by services/mode.py
+    log_format: str = "text"  # or json: one object per line
+    log_level: str | None = None  # None: the entry point's default (INFO, CLI WARNING)
 
     def __post_init__(self):
         """Refuse settings that would make every number wrong, naming the variable."""
@@ -111,7 +118,23 @@ class Settings:
             )
         if not self.quota_ttl_seconds >= 0:  # also refuses NaN
             raise ValueError(f"{_variable('quota_ttl_seconds')}: must not be negative")
+        self._check_choices()
         self._check_sign_in()
+
+    def _check_choices(self) -> None:
+        for name, case in (("mode", str.lower), ("log_format", str.lower),
+                           ("log_level", str.upper)):  # fmt: skip
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, case(getattr(self, name).strip()))
+        choices = {"mode": BACKEND_MODES, "log_format": LOG_FORMATS,
+                   "log_level": LOG_LEVELS}  # fmt: skip
+        for name, allowed in choices.items():
+            value = getattr(self, name)
+            if value is not None and value not in allowed:
+                raise ValueError(
+                    f"{_variable(name)}: expected one of {', '.join(allowed)}, "
+                    f"got {value!r}"
+                )
 
     def _check_sign_in(self) -> None:
         if self.auth not in AUTH_MODES:
