@@ -28,9 +28,9 @@ def make_app():
     """Build dashboards on the browser scenario; close their backends afterwards."""
     apps = []
 
-    def build(**changes):
+    def build(scenario=SCENARIO, **changes):
         settings = Settings(
-            scenario_path=str(SCENARIO), regions=("us-east-1", "us-west-2"), **changes
+            scenario_path=str(scenario), regions=("us-east-1", "us-west-2"), **changes
         )
         app = create_app(settings)
         apps.append(app)

@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from components import ids
+from tests.browser.page import fill_add_form, start
 
 TARGET = "111111111111"
 STAGING = "222222222222"
@@ -18,27 +18,8 @@ LOCKED = "555555555555"
 SCROLL_INTO_VIEW = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
 
 
-def start(dash_duo, app):
-    dash_duo.start_server(app)
-    # CI shares two cores with the rest of the suite: be patient, never sleep
-    dash_duo._wait_timeout = 20
-    dash_duo._wd_wait = WebDriverWait(dash_duo.driver, 20)
-    dash_duo.driver.set_window_size(1400, 1000)
-
-
 def kpi(dash_duo, element_id: str, text: str) -> None:
     dash_duo.wait_for_text_to_equal(f"#{element_id}", text)
-
-
-def fill_add_form(dash_duo, account_id, name, external_id):
-    dash_duo.wait_for_element(f"#{ids.ADD_ACCOUNT_ID}")
-    dash_duo.find_element(f"#{ids.ADD_ACCOUNT_ID}").send_keys(account_id)
-    dash_duo.find_element(f"#{ids.ADD_ACCOUNT_NAME}").send_keys(name)
-    dash_duo.find_element(f"#{ids.ADD_ROLE_ARN}").send_keys(
-        f"arn:aws:iam::{account_id}:role/DRSCapacityRead"
-    )
-    dash_duo.find_element(f"#{ids.ADD_EXTERNAL_ID}").send_keys(external_id)
-    Select(dash_duo.find_element(f"#{ids.ADD_REGION}")).select_by_value("us-east-1")
 
 
 def open_add_form(dash_duo):

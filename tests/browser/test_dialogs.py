@@ -8,9 +8,10 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from components import ids
+from tests.browser.page import fill_add_form
+from tests.browser.page import start as start_page
 
 TARGET = "111111111111"
 STAGING = "222222222222"
@@ -21,11 +22,7 @@ FIELD_INPUTS = [pair[0] for pair in ids.ADD_FIELDS.values()]
 
 
 def start(dash_duo, app):
-    dash_duo.start_server(app)
-    # CI shares two cores with the rest of the suite: be patient, never sleep
-    dash_duo._wait_timeout = 20
-    dash_duo._wd_wait = WebDriverWait(dash_duo.driver, 20)
-    dash_duo.driver.set_window_size(1400, 1000)
+    start_page(dash_duo, app)
     dash_duo.wait_for_text_to_equal(f"#{ids.KPI_REPLICATING}", "162")
 
 
@@ -40,16 +37,6 @@ def open_add_form(dash_duo):
     dash_duo.wait_for_element(f"#{ids.ADD_STAGING_OPEN}").click()
     dash_duo.wait_for_element(f"#{ids.ADD_MODAL}")
     settle(dash_duo)
-
-
-def fill_add_form(dash_duo, account_id, name, external_id):
-    dash_duo.wait_for_element(f"#{ids.ADD_ACCOUNT_ID}").send_keys(account_id)
-    dash_duo.find_element(f"#{ids.ADD_ACCOUNT_NAME}").send_keys(name)
-    dash_duo.find_element(f"#{ids.ADD_ROLE_ARN}").send_keys(
-        f"arn:aws:iam::{account_id}:role/DRSCapacityRead"
-    )
-    dash_duo.find_element(f"#{ids.ADD_EXTERNAL_ID}").send_keys(external_id)
-    Select(dash_duo.find_element(f"#{ids.ADD_REGION}")).select_by_value("us-east-1")
 
 
 def validate_valid(dash_duo):

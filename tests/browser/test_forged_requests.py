@@ -14,6 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from components import ids
+from tests.browser.page import start
 
 FORGED = "999999999999"
 FORM_PAGE = """<!doctype html><html><body>
@@ -26,12 +27,6 @@ fetch("{api}/api/accounts", {{method: "POST", mode: "no-cors",
   body: JSON.stringify({{accountId: "{forged}", accountName: "forged"}})}})
   .finally(() => {{ document.title = "sent"; }});
 </script></body></html>"""
-
-
-def start(dash_duo, app):
-    dash_duo.start_server(app)
-    dash_duo._wait_timeout = 20
-    dash_duo._wd_wait = WebDriverWait(dash_duo.driver, 20)
 
 
 @contextmanager

@@ -11,8 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from components import ids
-from dashboard import create_app
-from services.settings import Settings
+from tests.browser.page import start
 
 MARKUP = '<b>bold</b><br><a href="https://evil.example/">click</a>'
 PHONE = (390, 844)
@@ -59,28 +58,8 @@ def scenario(tmp_path, accounts: int = 2) -> str:
 
 
 @pytest.fixture
-def glance_app(tmp_path):
-    apps = []
-
-    def build(accounts: int = 2):
-        settings = Settings(
-            scenario_path=scenario(tmp_path, accounts),
-            regions=("us-east-1", "us-west-2"),
-        )
-        app = create_app(settings)
-        apps.append(app)
-        return app
-
-    yield build
-    for app in apps:
-        app.drs_backend.close()
-
-
-def start(dash_duo, app, size=(1400, 1000)):
-    dash_duo.start_server(app)
-    dash_duo._wait_timeout = 20
-    dash_duo._wd_wait = WebDriverWait(dash_duo.driver, 20)
-    dash_duo.driver.set_window_size(*size)
+def glance_app(tmp_path, make_app):
+    return lambda accounts=2: make_app(scenario=scenario(tmp_path, accounts))
 
 
 def test_the_headline_follows_the_worst_unit_in_words(dash_duo, glance_app):
