@@ -23,7 +23,7 @@ from services.json_body import (
     value_depth_exceeds,
 )
 from services.operations import Response, failure
-from services.routes import OPENAPI, NoRoute, resolve
+from services.routes import HEALTH, OPENAPI, READY, NoRoute, resolve
 
 QUERY_OPERATIONS = frozenset({
     "get_target_accounts", "get_target_account", "validate_staging_account",
@@ -134,6 +134,13 @@ def _proxy(event: Mapping, allowed) -> dict:
         from services.openapi import openapi_document
 
         return _proxy_answer(Response(200, openapi_document()))
+    if route in (HEALTH, READY):
+        from services.readiness import health, readiness
+
+        if route is HEALTH:
+            return _proxy_answer(health())
+        operations()  # the container's backend, built on first use
+        return _proxy_answer(readiness(_state["backend"]))
     payload = _proxy_payload(event, route, params)
     return _proxy_answer(_dispatch(route.operation, payload, allowed))
 

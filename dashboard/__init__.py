@@ -13,6 +13,8 @@ from werkzeug.exceptions import HTTPException
 from services.auth import install_sign_in
 from services.backend import Backend, build_backend, build_operations
 from services.http_guard import install_guards
+from services.readiness import readiness
+from services.request_log import install_request_log
 from services.settings import Settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -37,9 +39,12 @@ def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         update_title=None,
     )
+    install_request_log(app.server)  # first: it times and tags every answer
     install_guards(app.server, backend.settings)
     install_sign_in(app.server, backend.settings)
-    app.server.register_blueprint(api_blueprint(operations))
+    app.server.register_blueprint(
+        api_blueprint(operations, ready=lambda: readiness(backend))
+    )
     app.server.register_error_handler(Exception, _failed_without_traceback)
 
     def layout():

@@ -7,7 +7,7 @@ malformed bodies 400, unexpected failures 500 without a stack trace.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import flask
 from werkzeug.exceptions import HTTPException
@@ -17,15 +17,24 @@ from services.http_guard import read_body
 from services.json_body import MAX_BODY_BYTES, json_object_body
 from services.openapi import openapi_document
 from services.operations import Operations, Response, failure
-from services.routes import OPENAPI, NoRoute, resolve
+from services.readiness import health
+from services.routes import HEALTH, OPENAPI, READY, NoRoute, resolve
 
 log = logging.getLogger(__name__)
 __all__ = ["MAX_BODY_BYTES", "api_blueprint"]
+_NO_READINESS = {"success": False, "status": "not-ready", "mode": None,
+                 "store": {"reachable": False, "error": "NOT_CONFIGURED"},
+                 "cache": {"shared": False}, "collections": []}  # fmt: skip
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def api_blueprint(operations: Operations) -> flask.Blueprint:
-    """Every /api path goes through one view, so unknown paths never reach Dash."""
+def api_blueprint(
+    operations: Operations, ready: Callable[[], Response] | None = None
+) -> flask.Blueprint:
+    """Every /api path goes through one view, so unknown paths never reach Dash.
+
+    `ready` answers /api/ready (services/readiness.py); /api/health needs nothing.
+    """
     blueprint = flask.Blueprint("api", __name__, url_prefix="/api")
     document = openapi_document()
 
@@ -37,6 +46,10 @@ def api_blueprint(operations: Operations) -> flask.Blueprint:
             return _no_route(missing, request.method)
         if route is OPENAPI:
             return _send(Response(200, document))
+        if route is HEALTH:
+            return _send(health())
+        if route is READY:
+            return _send(ready() if ready else Response(503, _NO_READINESS))
         payload = _payload(route, params, request)
         if isinstance(payload, Response):
             return _send(payload)

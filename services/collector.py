@@ -3,6 +3,7 @@ counting DescribeSourceServers pages as they stream (SPEC §3)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import zlib
@@ -29,6 +30,7 @@ from services.models import (
 from services.quotas import QuotaReader
 from services.settings import Settings
 
+log = logging.getLogger(__name__)
 _EMPTY_STATES = {
     DRS_NOT_INITIALIZED: RegionState.UNINITIALIZED,
     REGION_NOT_ENABLED: RegionState.NOT_ENABLED,
@@ -108,7 +110,14 @@ class Collector:
             max_workers=settings.max_workers, thread_name_prefix="collect"
         )
         self._empty: dict[tuple[str, str], tuple[RegionState, float]] = {}
+        # when each target's last collection in this process ended (the clock's time)
+        self.last_collections: dict[str, float] = {}
         self._empty_lock = threading.Lock()
+
+    def collection_ages(self) -> dict[str, float]:
+        """Seconds since each target's last collection in this process ended."""
+        now = self._clock()
+        return {t: now - ended for t, ended in list(self.last_collections.items())}
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -117,9 +126,13 @@ class Collector:
         self, target: TargetAccount, *, force: bool = False
     ) -> list[AccountReading]:
         """Read the target and its staging accounts at once, every Region of the set."""
-        return self.read_accounts(
-            accounts_of(target), self._settings.regions, force=force
-        )
+        started = self._clock()
+        refs = accounts_of(target)
+        readings = self.read_accounts(refs, self._settings.regions, force=force)
+        finished = self._clock()
+        self.last_collections[target.account_id] = finished
+        _log_collection(target.account_id, readings, finished - started, force)
+        return readings
 
     def read_accounts(
         self, refs: list[AccountRef], regions: Iterable[str], *, force: bool = False
@@ -242,3 +255,29 @@ class Collector:
                 ref.account_id, region, access
             )
         return replace(counted, **limits)
+
+
+def _log_collection(
+    target_id: str, readings: list[AccountReading], seconds: float, forced: bool
+) -> None:
+    """One line per collection: what was read, how long it took, what failed."""
+    regions = {r.region for reading in readings for r in reading.regions}
+    failed_regions = sum(
+        r.state is RegionState.ERROR for reading in readings for r in reading.regions
+    )
+    fields = {
+        "event": "collection",
+        "target": target_id,
+        "accounts": len(readings),
+        "inaccessible_accounts": sum(not r.accessible for r in readings),
+        "regions": len(regions),
+        "region_errors": failed_regions,
+        "duration_ms": round(seconds * 1000, 1),
+        "forced": forced,
+    }
+    fields["errors"] = fields["inaccessible_accounts"] + failed_regions
+    log.info(
+        "collection of %s: %d accounts, %d Regions, %d errors in %.0f ms",
+        target_id, fields["accounts"], fields["regions"], fields["errors"],
+        fields["duration_ms"], extra={"fields": fields},
+    )  # fmt: skip

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from services.errors import ProductError
 
-# Reachable without signing in: exact paths only (a load balancer's health check).
-PUBLIC_PATHS = frozenset({"/api/health"})
+# Reachable without signing in: exact paths only (a load balancer's health checks).
+PUBLIC_PATHS = frozenset({"/api/health", "/api/ready"})
 ADMIN, VIEWER = "admin", "viewer"
 ROLES = (ADMIN, VIEWER)
 # Every operation behind POST/PUT/PATCH/DELETE: validation too, since it makes the

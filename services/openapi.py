@@ -19,7 +19,8 @@ _ERROR_TEXT = {400: "Invalid input (error.field names it)",
                401: "Sign-in required, or the credentials were refused",
                403: "Signed in as a viewer: only an admin may write", 404: "Not found",
                405: "Method not allowed", 409: "Conflict", 413: "Body too large",
-               500: "Internal error"}  # fmt: skip
+               500: "Internal error",
+               503: "Not ready: the store cannot be read"}  # fmt: skip
 
 
 def ref(name: str) -> dict:
@@ -310,11 +311,36 @@ def _responses(route: Route) -> dict:
     signed_in = () if is_public(route.path) else (401,)
     writes = (403,) if route.method != "GET" and signed_in else ()
     for status in (*route.failures, *signed_in, *writes, *too_large, 500):
+        # a readiness answer keeps its shape when not ready: it says what is missing
+        body = route.response if status == 503 else "ErrorEnvelope"
         answers[str(status)] = {
             "description": _ERROR_TEXT[status],
-            "content": {"application/json": {"schema": ref("ErrorEnvelope")}},
+            "content": {"application/json": {"schema": ref(body)}},
         }
     return answers
+
+
+def _operations_schemas() -> dict:
+    """/api/health and /api/ready: what a load balancer or an operator reads."""
+    store = closed({"reachable": BOOL, "error": STRING}, ("error",))
+    collection = closed({"targetAccountId": ACCOUNT_ID, "ageSeconds": NUMBER})
+    readiness = {
+        "success": BOOL,
+        "status": enum(("ready", "not-ready")),
+        "mode": null(enum(("aws", "demo", "scenario"))),
+        "store": store,
+        "cache": closed({"shared": BOOL}),
+        "collections": {
+            "type": "array",
+            "description": "Seconds since each target's last collection ended "
+            "(in the answering process)",
+            "items": collection,
+        },
+    }
+    return {
+        "Health": envelope({"status": {"type": "string", "const": "ok"}}),
+        "Readiness": closed(readiness),
+    }
 
 
 def _operation(route: Route) -> dict:
@@ -361,7 +387,8 @@ def _document() -> dict:
     paths: dict[str, dict] = {}
     for route in ALL_ROUTES:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
-    schemas = {**_snapshot_schemas(), **_account_schemas(), **_validation_schemas()}
+    schemas = {**_snapshot_schemas(), **_account_schemas(), **_validation_schemas(),
+               **_operations_schemas()}  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {

@@ -108,7 +108,18 @@ OPENAPI = Route(
     "get_openapi", "GET", "/api/openapi.json", 200, "This OpenAPI document",
     response="OpenAPI",
 )  # fmt: skip
-ALL_ROUTES = (*ROUTES, OPENAPI)
+# Operations endpoints (issue 11): outside sign-in, answered by the web layer itself
+HEALTH = Route(
+    "get_health", "GET", "/api/health", 200,
+    "Liveness: the process answers (touches neither the store nor AWS)",
+    response="Health",
+)  # fmt: skip
+READY = Route(
+    "get_ready", "GET", "/api/ready", 200,
+    "Readiness: the store answers (503 when not); cache and collection ages",
+    response="Readiness", failures=(503,),
+)  # fmt: skip
+ALL_ROUTES = (*ROUTES, OPENAPI, HEALTH, READY)
 BY_OPERATION = {route.operation: route for route in ALL_ROUTES}
 
 

@@ -97,6 +97,7 @@ def read_everything(api: LiveClient, staging_id: str) -> dict:
     """Every GET route, answering and failing; returns the all-Region snapshot."""
     api.call("GET", "/api/accounts", 200)
     api.call("GET", "/api/openapi.json", 200)
+    api.call("GET", "/api/health", 200)
     api.call("GET", ACCOUNT, 200, targetAccountId=TARGET)
     api.call("GET", ACCOUNT, 404, targetAccountId=UNKNOWN)
     api.call("GET", ACCOUNT, 400, targetAccountId="12345")
@@ -145,6 +146,7 @@ def test_every_answer_on_the_staging_fleet_matches_the_document():
         assert api.call("DELETE", ONE_STAGING, 200, **ids)["impact"] is not None
         api.call("DELETE", ONE_STAGING, 404, **ids)
         listed = api.call("GET", "/api/accounts", 200)
+        assert api.call("GET", "/api/ready", 200)["collections"]
     # the secret is write-only: answers say whether there is one, never what it is
     added = next(t for t in listed["targetAccounts"] if t["accountId"] == SECOND)
     assert added["hasExternalId"] is True and "externalId" not in added
