@@ -1,11 +1,13 @@
 # make run: the demo dashboard on http://127.0.0.1:8050 (fresh machine: creates .venv first)
+# make serve: the production server (gunicorn, gunicorn.conf.py); set DRS_CAPACITY_MODE
+#   (aws | demo | scenario) unless AWS credentials are there: DRS_CAPACITY_MODE=demo make serve
 # make test: everything the tests need (Chromium included), then the whole suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench screenshot browser-deps clean
+.PHONY: run serve test lint format bench screenshot browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +25,9 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 RUN_ARGS ?= --demo
 run: $(VENV)/.runtime
 	$(BIN)/python app.py $(RUN_ARGS)
+
+serve: $(VENV)/.runtime
+	$(BIN)/gunicorn -c gunicorn.conf.py 'app:server'
 
 browser-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
