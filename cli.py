@@ -2,7 +2,7 @@
 
     python cli.py [--scenario FILE | --api-url URL [--token-file F]] [--format ...] COMMAND
 
-Commands: targets list|show|add, staging list|add|remove|validate, capacity;
+Commands: targets list|show|add, staging list|add|remove|validate, capacity, serve;
 users add|list|remove and tokens create|list|revoke edit the sign-in files.
 With --api-url the token comes from --token-file or DRS_CAPACITY_TOKEN.
 The backend: --scenario/--demo/--aws, else DRS_CAPACITY_MODE (services/mode.py).
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     credential_cli.add_commands(groups, command)
 
+    command(groups, "serve", "run the dashboard under gunicorn (as `make serve`; "
+            "settings from DRS_CAPACITY_*, see services/gunicorn_settings.py)")  # fmt: skip
+
     cap = command(groups, "capacity", "the capacity report of a target")
     cap.add_argument("target")
     cap.add_argument("--region", help="one Region as scope (default: all)")
@@ -148,6 +151,8 @@ def main(argv=None, *, operations=None, stdin=None, stdout=None, stderr=None) ->
     )
     if args.group in SIGN_IN_GROUPS:
         return credential_cli.run(args, out, EXIT_OK, EXIT_ERROR)
+    if args.group == "serve":
+        return serve(args)
     backend = None
     if operations is None:
         operations, backend = _operations(args, out)
@@ -160,6 +165,21 @@ def main(argv=None, *, operations=None, stdin=None, stdout=None, stderr=None) ->
     finally:
         if backend is not None:
             backend.close()
+
+
+def serve(args) -> int:
+    """Replace this process with gunicorn serving `app:server`; the flags become the
+    mode variables (services/mode.py), so they mean what they mean everywhere."""
+    env = dict(os.environ)
+    if args.scenario:
+        env |= {"DRS_CAPACITY_MODE": "scenario",
+                "DRS_CAPACITY_SCENARIO_PATH": os.path.abspath(args.scenario)}  # fmt: skip
+    elif args.mode != "auto":
+        env["DRS_CAPACITY_MODE"] = args.mode
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:services.gunicorn_settings",
+            "app:server"]  # fmt: skip
+    os.execve(sys.executable, argv, env)
+    return EXIT_ERROR  # not reached
 
 
 def _operations(args, out: Output):
