@@ -134,3 +134,58 @@ def test_no_mode_and_no_credentials_refuses_before_any_worker(tmp_path):
     assert process.returncode != 0
     assert "refusing to start" in errors and "DRS_CAPACITY_MODE=demo" in errors
     assert "Booting worker" not in errors and "Traceback" not in errors
+
+
+# -- the container's entry, outside a container (no engine on this machine) -----------
+
+
+def dockerfile() -> dict:
+    """FROM, USER, ENV, CMD and HEALTHCHECK's command of the Dockerfile."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    found: dict = {"ENV": {}}
+    for line in text.splitlines():
+        word, _, rest = line.strip().partition(" ")
+        if word == "ENV":
+            found["ENV"] |= dict(pair.split("=", 1) for pair in rest.split())
+        elif word == "HEALTHCHECK":
+            found[word] = json.loads(rest[rest.index("CMD") + 3 :])
+        elif word == "CMD":
+            found[word] = json.loads(rest)
+        elif word in ("FROM", "USER"):
+            found[word] = rest.strip()
+    return found
+
+
+def test_the_image_is_slim_python_and_runs_as_no_root():
+    image = dockerfile()
+    assert image["FROM"] == "python:3.11-slim"
+    assert image["USER"] not in ("root", "0")
+    assert image["CMD"] == ["gunicorn", "-c", "gunicorn.conf.py", "app:server"]
+    assert "/api/health" in " ".join(image["HEALTHCHECK"])
+
+
+def test_the_container_entry_and_its_health_check_work_outside_one(tmp_path):
+    image = dockerfile()
+    port = free_port()
+    bind = image["ENV"]["DRS_CAPACITY_BIND"]
+    # the image's environment, but on loopback and a free port, and the demo fleet
+    env = clean_env(tmp_path, **image["ENV"]) | {
+        "DRS_CAPACITY_BIND": f"127.0.0.1:{port}", "DRS_CAPACITY_MODE": "demo",
+        "DRS_CAPACITY_WORKERS": "1",
+    }  # fmt: skip
+    env["PATH"] = f"{GUNICORN.parent}{os.pathsep}{env['PATH']}"
+    check = [part.replace(":8050", f":{port}") for part in image["HEALTHCHECK"]]
+    check[0] = sys.executable if check[0] == "python" else check[0]
+    assert bind.endswith(":8050") and any(f":{port}" in part for part in check)
+    process = subprocess.Popen(
+        image["CMD"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", process)
+        assert subprocess.run(check, timeout=30).returncode == 0
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    down = subprocess.run(check, capture_output=True, timeout=30)
+    assert down.returncode != 0  # the check fails once nothing answers
