@@ -190,11 +190,29 @@ def test_the_wsgi_server_without_a_mode_or_credentials_refuses(app_module):
     assert "_dash_app" not in vars(app_module)  # no silent demo
 
 
+def find(node, component_id: str):
+    """The component with this id in a /_dash-layout tree."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == component_id:
+            return node
+        children = node.get("props", {}).get("children")
+        return find(children, component_id)
+    if isinstance(node, list):
+        for child in node:
+            found = find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
 def test_the_wsgi_server_runs_the_demo_when_told_and_badges_it(app_module, no_aws):
+    from components.ids import DEMO_BADGE
+
     no_aws.setenv("DRS_CAPACITY_MODE", "demo")
-    page = app_module.server.test_client().get("/_dash-layout").get_data(as_text=True)
+    layout = app_module.server.test_client().get("/_dash-layout").get_json()
     assert app_module._dash_app.drs_backend.demo
-    assert "demo" in page.lower()
+    badge = find(layout, DEMO_BADGE)
+    assert badge is not None and badge["props"].get("style") is None  # shown
 
 
 def test_app_py_flags_map_to_the_modes(app_module):
