@@ -160,15 +160,17 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _hourly(points: Iterable[tuple[datetime, int, int]]) -> pd.DataFrame:
-    """The last reading of each hour, at its own time; empty hours dropped."""
-    rows = [(_aware(t), replicating, limit) for t, replicating, limit in points]
-    frame = pd.DataFrame(rows, columns=["time", "replicating", "limit"])
-    if frame.empty:
-        return frame
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
-    frame = frame.sort_values("time", kind="stable")
-    hourly = frame.set_index(frame["time"]).resample("1h").last()
-    return hourly.dropna().reset_index(drop=True)
+    """The last reading of each hour, at its own time; empty hours are left out."""
+    rows = list(points)
+    frame = pd.DataFrame(
+        {
+            "time": pd.to_datetime([_aware(row[0]) for row in rows], utc=True),
+            "replicating": np.array([row[1] for row in rows], dtype=float),
+            "limit": np.array([row[2] for row in rows], dtype=float),
+        }
+    ).sort_values("time", kind="stable")
+    hours = frame["time"].dt.floor("h")
+    return frame.groupby(hours, sort=True).last().reset_index(drop=True)
 
 
 def _window(hourly: pd.DataFrame, window_days: tuple[int, ...]):
