@@ -40,6 +40,7 @@ test: $(VENV)/.dev browser-deps
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint deploy/*.yaml
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

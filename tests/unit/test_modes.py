@@ -249,3 +249,27 @@ def test_the_lambda_entry_follows_the_mode_variable(no_aws):
         assert lambda_handler._state["backend"].settings.mode == "scenario"
     finally:
         lambda_handler.reset()
+
+
+def test_aws_mode_needs_no_moto(tmp_path):
+    """moto is the demo extra: building the AWS backend and app never imports it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys\n"
+        "from services.settings import Settings\n"
+        "from dashboard import create_app\n"
+        "app = create_app(Settings(mode='aws', regions=('us-east-1',)))\n"
+        "import cli, lambda_handler\n"
+        "assert 'moto' not in sys.modules, 'moto imported'\n"
+        "app.drs_backend.close()\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+           "AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE0000000",
+           "AWS_SECRET_ACCESS_KEY": "secret"}  # fmt: skip
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
