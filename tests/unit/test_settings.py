@@ -134,3 +134,35 @@ def test_the_session_secret_never_shows_in_the_settings_repr():
 def test_a_bad_sign_in_setting_is_refused_naming_its_variable(env, named):
     with pytest.raises(ValueError, match=named):
         Settings.from_env(env)
+
+
+# -- mode and logs (issue 11) ----------------------------------------------------------
+
+
+def test_mode_and_logs_default_to_undecided_text_and_the_entry_points_level():
+    settings = Settings()
+    assert (settings.mode, settings.log_format, settings.log_level) == (
+        None,
+        "text",
+        None,
+    )
+
+
+def test_mode_and_log_settings_come_from_their_variables_in_any_case():
+    settings = Settings.from_env({
+        "DRS_CAPACITY_MODE": " Scenario ", "DRS_CAPACITY_LOG_FORMAT": "JSON",
+        "DRS_CAPACITY_LOG_LEVEL": "debug",
+    })  # fmt: skip
+    assert (settings.mode, settings.log_format, settings.log_level) == (
+        "scenario", "json", "DEBUG",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DRS_CAPACITY_MODE", "prod"), ("DRS_CAPACITY_LOG_FORMAT", "xml"),
+     ("DRS_CAPACITY_LOG_LEVEL", "loud")],
+)  # fmt: skip
+def test_a_bad_mode_or_log_setting_is_refused_naming_its_variable(variable, value):
+    with pytest.raises(ValueError, match=f"{variable}: expected one of"):
+        Settings.from_env({variable: value})
