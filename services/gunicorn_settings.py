@@ -35,7 +35,8 @@ threads = int(_number("DRS_CAPACITY_THREADS", 8))
 timeout = int(_number("DRS_CAPACITY_WORKER_TIMEOUT", max(120, _deadline + 60)))
 graceful_timeout = 30
 keepalive = 5
-control_socket_disable = True  # gunicorn 24+: no socket in $HOME (read-only in a container)
+# gunicorn 24+ opens a control socket in $HOME: none (read-only in a container)
+control_socket_disable = True
 _json = os.environ.get("DRS_CAPACITY_LOG_FORMAT", "text").strip().lower() == "json"
 accesslog = None if _json else "-"
 errorlog = "-"
