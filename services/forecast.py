@@ -126,7 +126,8 @@ def trend(
     days, window = _window(hourly, window_days)
     span = window["time"].iloc[-1] - window["time"].iloc[0]
     if len(window) < MIN_POINTS or span < MIN_SPAN:
-        return Trend(None, Reason.NOT_ENOUGH_HISTORY, reached, as_of, limit, days, 0)
+        short = Reason.NOT_ENOUGH_HISTORY
+        return Trend(None, short, reached, as_of, limit, days, len(window))
     elapsed = (window["time"] - window["time"].iloc[0]) / DAY
     x, y = elapsed.to_numpy(float), window["replicating"].to_numpy(float)
     slope, intercept = _theil_sen(x, y)
@@ -173,7 +174,9 @@ def _hourly(points: Iterable[tuple[datetime, int, int]]) -> pd.DataFrame:
     return frame.groupby(hours, sort=True).last().reset_index(drop=True)
 
 
-def _window(hourly: pd.DataFrame, window_days: tuple[int, ...]):
+def _window(
+    hourly: pd.DataFrame, window_days: tuple[int, ...]
+) -> tuple[int, pd.DataFrame]:
     """The first window with enough readings, else the longest."""
     end = hourly["time"].iloc[-1]
     for days in sorted(window_days):
@@ -189,7 +192,9 @@ def _theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return slope, float(np.median(y - slope * x))
 
 
-def _no_trend_reason(slope: float, x: np.ndarray, residuals: np.ndarray):
+def _no_trend_reason(
+    slope: float, x: np.ndarray, residuals: np.ndarray
+) -> Reason | None:
     rise = slope * (x[-1] - x[0])
     spread = np.median(np.abs(residuals - np.median(residuals)))
     if abs(rise) < MIN_RISE or abs(rise) <= NOISE_FACTOR * spread:
@@ -201,7 +206,9 @@ def _weekly(slope_per_day: float) -> float:
     return round(slope_per_day * 7, 1) + 0.0  # + 0.0: no "-0.0 servers/week"
 
 
-def _reached(thresholds, replicating: int, as_of: datetime):
+def _reached(
+    thresholds: dict[Status, int], replicating: int, as_of: datetime
+) -> tuple[LevelForecast, ...]:
     return tuple(
         LevelForecast(level, count, 0, as_of.date())
         for level, count in thresholds.items()
@@ -209,7 +216,13 @@ def _reached(thresholds, replicating: int, as_of: datetime):
     )
 
 
-def _ahead(thresholds, reached, fitted_last: float, slope: float, as_of: datetime):
+def _ahead(
+    thresholds: dict[Status, int],
+    reached: tuple[LevelForecast, ...],
+    fitted_last: float,
+    slope: float,
+    as_of: datetime,
+) -> tuple[LevelForecast, ...]:
     """Levels not yet reached, on the fitted line, at least a day and at most the horizon
     away (a line already past a level the last reading is still under says "in ~1 day")."""
     done = {forecast.level for forecast in reached}

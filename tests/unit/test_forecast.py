@@ -156,3 +156,11 @@ def test_a_level_beyond_ten_years_is_not_forecast():
     result = trend(rising(per_day=1, last=200, limit=1_000_000), now=END)
     assert result.level(AT_LIMIT) is None
     assert forecast_text(result, AT_LIMIT) == "at the limit not within 10 years"
+
+
+def test_a_level_the_line_has_passed_but_the_last_reading_has_not_is_a_day_away():
+    points = rising(per_day=4, last=260)
+    dipped = [*points[:-1], points[-1]._replace(replicating=240)]
+    result = trend(dipped, now=END)
+    assert result.level(WARNING).reached
+    assert forecast_text(result, CRITICAL) == "CRITICAL in ~1 day (2026-12-01)"
