@@ -69,16 +69,13 @@ class Point(NamedTuple):
 
 @dataclass(frozen=True)
 class LevelForecast:
-    """When one level is reached: `days` after the last point (0: the last reading has)."""
+    """When one level is reached: `days` (rounded) after the last point, on `date`."""
 
     level: Status
     threshold: int
     days: int
     date: date
-
-    @property
-    def reached(self) -> bool:
-        return self.days == 0
+    reached: bool = False  # the last reading is at or above the threshold already
 
 
 @dataclass(frozen=True)
@@ -150,8 +147,11 @@ def forecast_text(trend: Trend, level: Status) -> str:
         return f"{name} not within {HORIZON_DAYS // 365} years"
     if forecast.reached:
         return f"{name} reached"
+    when = forecast.date.isoformat()
+    if forecast.days == 0:
+        return f"{name} in under a day ({when})"
     unit = "day" if forecast.days == 1 else "days"
-    return f"{name} in ~{forecast.days} {unit} ({forecast.date.isoformat()})"
+    return f"{name} in ~{forecast.days} {unit} ({when})"
 
 
 def _aware(moment: datetime) -> datetime:
@@ -210,7 +210,7 @@ def _reached(
     thresholds: dict[Status, int], replicating: int, as_of: datetime
 ) -> tuple[LevelForecast, ...]:
     return tuple(
-        LevelForecast(level, count, 0, as_of.date())
+        LevelForecast(level, count, 0, as_of.date(), reached=True)
         for level, count in thresholds.items()
         if replicating >= count
     )
@@ -223,8 +223,8 @@ def _ahead(
     slope: float,
     as_of: datetime,
 ) -> tuple[LevelForecast, ...]:
-    """Levels not yet reached, on the fitted line, at least a day and at most the horizon
-    away (a line already past a level the last reading is still under says "in ~1 day")."""
+    """Levels not yet reached, on the fitted line, up to the horizon (a line already past
+    a level the last reading is still under makes it due now: 0 days, not reached)."""
     done = {forecast.level for forecast in reached}
     ahead = []
     for level, count in thresholds.items():
@@ -232,7 +232,7 @@ def _ahead(
         if level in done or days_ahead > HORIZON_DAYS:
             continue
         moment = as_of + timedelta(days=days_ahead)
-        days = max(1, math.floor(days_ahead + 0.5))
+        days = math.floor(days_ahead + 0.5)
         ahead.append(LevelForecast(level, count, days, moment.date()))
     return tuple(ahead)
 

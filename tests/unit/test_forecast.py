@@ -82,6 +82,7 @@ def test_a_level_the_last_reading_reached_is_reached_not_forecast():
     result = trend(rising(per_day=4, last=260), now=END)
     assert result.level(WARNING).reached
     assert result.level(CRITICAL).days == 0
+    assert result.level(CRITICAL).reached
     assert result.level(CRITICAL).date == END.date()
     assert forecast_text(result, CRITICAL) == "CRITICAL reached"
     assert forecast_text(result, AT_LIMIT) == "at the limit in ~10 days (2026-12-11)"
@@ -158,9 +159,11 @@ def test_a_level_beyond_ten_years_is_not_forecast():
     assert forecast_text(result, AT_LIMIT) == "at the limit not within 10 years"
 
 
-def test_a_level_the_line_has_passed_but_the_last_reading_has_not_is_a_day_away():
+def test_a_level_the_line_has_passed_but_the_last_reading_has_not_is_due_now():
     points = rising(per_day=4, last=260)
     dipped = [*points[:-1], points[-1]._replace(replicating=240)]
     result = trend(dipped, now=END)
     assert result.level(WARNING).reached
-    assert forecast_text(result, CRITICAL) == "CRITICAL in ~1 day (2026-12-01)"
+    critical = result.level(CRITICAL)
+    assert (critical.days, critical.reached) == (0, False)
+    assert forecast_text(result, CRITICAL) == "CRITICAL in under a day (2026-12-01)"
