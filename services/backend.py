@@ -80,7 +80,7 @@ def build_backend(settings: Settings) -> Backend:
 
 def _assemble(settings, store, gateway, simulator=None, mock=None) -> Backend:
     collector = Collector(gateway, settings)
-    service = CapacityService(store, collector, settings)
+    service = CapacityService(store, collector, settings, shared=shared_cache(settings))
     return Backend(settings, store, gateway, collector, service, simulator, mock)
 
 
@@ -128,6 +128,17 @@ def seed_store(store: AccountStore, scenario) -> None:
     store.add_target(replace(target, staging_accounts=()))
     for staging in target.staging_accounts:
         store.add_staging(target.account_id, staging, max_staging=10_000)
+
+
+def shared_cache(settings: Settings):
+    """The Redis every worker shares when DRS_CAPACITY_CACHE_URL is set, else None."""
+    if not settings.cache_url:
+        return None
+    from services.shared_cache import SharedCache
+
+    return SharedCache.from_url(
+        settings.cache_url, f"drs-capacity:{settings.table_name}"
+    )
 
 
 def build_operations(backend: Backend):

@@ -2,34 +2,63 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 from services.capacity import ALL_REGIONS, Limits, build_snapshot
 from services.clock import utc_now_iso
 from services.collector import Collector
+from services.errors import ProductError
 from services.metrics import CapacitySnapshot
-from services.models import AccountReading
+from services.models import AccountReading, ErrorInfo
 from services.settings import Settings
+
+log = logging.getLogger(__name__)
+LOCK_GRACE_SECONDS = 5.0  # a dead worker's lock outlives its deadline by this much
+POLL_SECONDS = 0.05  # how often a worker waiting on another's collection looks again
+
+
+class CollectionTimeout(ProductError):
+    """A collection ran past the deadline: reported and dropped, never waited on."""
+
+    code = "COLLECTION_TIMEOUT"
+    http_status = 504
 
 
 @dataclass
 class _Collection:
     readings: list[AccountReading]
     collected_at: str
-    started: float  # monotonic seconds
+    started: float  # seconds on the service's clock (the shared cache's: wall clock)
     finished: float
+    forced: bool = False
+    id: str = ""
     snapshots: dict[str, CapacitySnapshot] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SnapshotAnswer:
+    """What a request gets: the snapshot (None on a cold start still collecting),
+    whether a collection is running, and why the last one failed (if it did)."""
+
+    snapshot: CapacitySnapshot | None
+    refreshing: bool = False
+    error: ErrorInfo | None = None
 
 
 class CapacityService:
     """Snapshots for the API, CLI and dashboard (ARCHITECTURE "data flow of one refresh").
 
     Readings are cached per target for `cache_ttl_seconds`; every Region scope is derived
-    from the same readings. Concurrent askers share one collection (single flight).
+    from the same readings. Concurrent askers share one collection (single flight), run
+    on a thread of its own and given up after `collection_deadline_seconds`. With a
+    shared cache (services/shared_cache.py) the cache and the flight span every worker.
     """
 
     def __init__(
@@ -39,16 +68,19 @@ class CapacityService:
         settings: Settings,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], str] = utc_now_iso,
+        shared=None,
     ):
         self._store = store
         self._collector = collector
         self._settings = settings
         self._limits = Limits.from_settings(settings)
-        self._clock = clock
+        self._shared = shared
+        self._clock = shared.now if shared is not None else clock
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
-        self._cache: dict[str, _Collection] = {}
+        self._cache: dict[str, _Collection] = {}  # shared: the last one read from it
         self._flights: dict[str, Future] = {}
+        self._failures: dict[str, ErrorInfo] = {}
         self.collections = 0  # how many collections ran: observable single-flight
 
     def snapshot(
@@ -61,8 +93,69 @@ class CapacityService:
     ) -> CapacitySnapshot:
         """The target's snapshot for `scope`: cached when fresh (younger than the cache
         TTL and, if given, collected less than `max_age` seconds ago), else collected
-        (joining a collection already running)."""
+        (joining a collection already running); raises when that collection fails."""
         collection = self._collection(target_id, refresh, max_age)
+        return self._scoped(target_id, collection, scope)
+
+    def answer(
+        self,
+        target_id: str,
+        scope: str = ALL_REGIONS,
+        *,
+        refresh: bool = False,
+        max_age: float | None = None,
+        wait: bool = False,
+    ) -> SnapshotAnswer:
+        """Stale-while-revalidate when `refresh_wait_seconds` is set and `wait` is not:
+        a stale snapshot at once and a forced or cold one within that bound, marked
+        `refreshing` while the collection goes on; else `snapshot`."""
+        bound = self._settings.refresh_wait_seconds
+        if wait or bound is None:
+            return SnapshotAnswer(self.snapshot(target_id, scope, refresh=refresh,
+                                                max_age=max_age))  # fmt: skip
+        latest = self._latest(target_id)
+        if latest and not refresh and self._fresh(latest, max_age):
+            return SnapshotAnswer(self._scoped(target_id, latest, scope))
+        try:
+            found = self._collection(
+                target_id, refresh, max_age,
+                timeout=0 if latest and not refresh else bound, seen=latest,
+            )  # fmt: skip
+        except Exception as exc:
+            if latest is None:
+                raise
+            return SnapshotAnswer(
+                self._scoped(target_id, latest, scope), False, _info(exc)
+            )
+        if found is not None:
+            return SnapshotAnswer(self._scoped(target_id, found, scope))
+        shown = None if latest is None else self._scoped(target_id, latest, scope)
+        return SnapshotAnswer(shown, True, self._failures.get(target_id))
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    def readings(self, target_id: str) -> list[AccountReading]:
+        """The cached collection's readings (collected first when none is fresh; under
+        stale-while-revalidate the last ones, however old, when there are any)."""
+        if self._settings.refresh_wait_seconds is not None:
+            latest = self._latest(target_id)
+            if latest is not None:
+                return latest.readings
+        return self._collection(target_id, False, None).readings
+
+    def invalidate(self, target_id: str) -> None:
+        """Forget cached data and detach any running collection (its config is stale)."""
+        if self._shared is not None:
+            self._shared.invalidate(target_id)
+        with self._lock:
+            self._cache.pop(target_id, None)
+            self._flights.pop(target_id, None)
+
+    def _scoped(
+        self, target_id: str, collection: _Collection, scope: str
+    ) -> CapacitySnapshot:
         with self._lock:
             found = collection.snapshots.get(scope)
             if found is None:
@@ -73,59 +166,170 @@ class CapacityService:
                 collection.snapshots[scope] = found
         return found
 
-    @property
-    def limits(self) -> Limits:
-        return self._limits
-
-    def readings(self, target_id: str) -> list[AccountReading]:
-        """The cached collection's readings (collected first when none is fresh)."""
-        return self._collection(target_id, False, None).readings
-
-    def invalidate(self, target_id: str) -> None:
-        """Forget cached data and detach any running collection (its config is stale)."""
+    def _latest(self, target_id: str) -> _Collection | None:
+        """The last collection landed, fresh or not."""
+        if self._shared is None:
+            with self._lock:
+                return self._cache.get(target_id)
+        meta = self._shared.meta(target_id)
         with self._lock:
-            self._cache.pop(target_id, None)
-            self._flights.pop(target_id, None)
+            known = self._cache.get(target_id)
+            if meta is None:
+                self._cache.pop(target_id, None)
+                return None
+            if known is not None and known.id == meta["id"]:
+                return known
+        loaded = self._shared.load(target_id)
+        if loaded is None:
+            return None
+        collection = _from_meta(*loaded)
+        with self._lock:
+            self._cache[target_id] = collection
+        return collection
 
     def _collection(
-        self, target_id: str, refresh: bool, max_age: float | None
-    ) -> _Collection:
+        self,
+        target_id: str,
+        refresh: bool,
+        max_age: float | None,
+        timeout: float | None = None,
+        seen: _Collection | None = None,
+    ) -> _Collection | None:
+        """A fresh collection, joining or starting the flight; None if `timeout` passes
+        first (the flight goes on). Without `timeout` the flight's deadline bounds it."""
+        ends = None if timeout is None else time.monotonic() + timeout
+        if seen is None and self._shared is not None:
+            seen = self._latest(target_id)
         while True:
             with self._lock:
-                cached = self._cache.get(target_id)
+                cached = self._cache.get(target_id) if self._shared is None else seen
                 if cached and not refresh and self._fresh(cached, max_age):
                     return cached
                 flight = self._flights.get(target_id)
                 if flight is None:
-                    flight = self._flights[target_id] = Future()
-                    flight.forced = refresh
-                    break
-            joined = flight.result()
+                    flight = self._start(target_id, refresh, cached)
+            try:
+                left = None if ends is None else max(0.0, ends - time.monotonic())
+                joined = flight.result(timeout=left)
+            except FutureTimeout:
+                return None
             # a forced refresh rescans every Region: a run that skipped some won't do
             if not refresh or flight.forced:
                 return joined
+            seen = joined
+
+    def _start(self, target_id: str, forced: bool, seen: _Collection | None) -> Future:
+        """A new flight on a thread of its own, watched by the deadline (lock held)."""
+        flight = self._flights[target_id] = Future()
+        flight.forced = forced
+        flight.token = None  # the shared lock's, while this process holds it
+        run = self._fly_shared if self._shared is not None else self._fly
+        seen_id = None if seen is None else seen.id
+        threading.Thread(
+            target=run, args=(target_id, flight, seen_id),
+            name=f"collection-{target_id}", daemon=True,
+        ).start()  # fmt: skip
+        deadline = self._settings.collection_deadline_seconds
+        watchdog = threading.Timer(deadline, self._expire, (target_id, flight))
+        watchdog.daemon = True
+        watchdog.start()
+        flight.add_done_callback(lambda _: watchdog.cancel())
+        return flight
+
+    def _fly(self, target_id: str, flight: Future, _seen_id) -> None:
         try:
-            collection = self._collect(target_id, refresh)
+            collection = self._collect(target_id, flight.forced)
         except BaseException as exc:
-            self._land(target_id, flight, None)
-            flight.set_exception(exc)
-            raise
-        self._land(target_id, flight, collection)
-        flight.set_result(collection)
-        return collection
+            self._finish(target_id, flight, error=exc)
+            return
+        self._finish(target_id, flight, collection, cache=True)
 
-    def _land(self, target_id: str, flight: Future, collection) -> None:
-        """End a flight and cache its result in one step, unless it was invalidated.
+    def _fly_shared(self, target_id: str, flight: Future, seen_id: str | None) -> None:
+        """Adopt another worker's collection, or take the lock and collect."""
+        shared, holders = self._shared, set()
+        lock_seconds = self._settings.collection_deadline_seconds + LOCK_GRACE_SECONDS
+        try:
+            while not flight.done():
+                if self._adopt(target_id, flight, seen_id):
+                    return
+                token = shared.acquire(target_id, flight.forced, lock_seconds)
+                if token is not None:
+                    flight.token = token
+                    if self._adopt(target_id, flight, seen_id):  # landed meanwhile
+                        shared.release(target_id, token)
+                        return
+                    self._collect_shared(target_id, flight, token)
+                    return
+                holder = shared.holder(target_id)
+                if holder is not None:
+                    holders.add(holder["token"])
+                failed = shared.failure(target_id)
+                if failed is not None and failed[0] in holders:
+                    raise ProductError(failed[1].message, code=failed[1].code)
+                time.sleep(POLL_SECONDS)
+        except BaseException as exc:
+            self._finish(target_id, flight, error=exc)
 
-        Done under one lock so no asker can find neither the flight nor the cache
-        and start a second collection in between.
-        """
+    def _adopt(self, target_id: str, flight: Future, seen_id: str | None) -> bool:
+        """Take a collection landed since the flight began (forced, if it must be)."""
+        meta = self._shared.meta(target_id)
+        if (
+            meta is None
+            or meta["id"] == seen_id
+            or (flight.forced and not meta["forced"])
+        ):
+            return False
+        collection = self._latest(target_id)
+        if collection is None:
+            return False
+        self._finish(target_id, flight, collection)
+        return True
+
+    def _collect_shared(self, target_id: str, flight: Future, token: str) -> None:
+        try:
+            collection = self._collect(target_id, flight.forced, token)
+        except BaseException as exc:
+            self._shared.release(target_id, token, _info(exc))
+            self._finish(target_id, flight, error=exc)
+            return
+        landed = self._shared.land(target_id, token, _meta(collection),
+                                   collection.readings)  # fmt: skip
+        self._finish(target_id, flight, collection, cache=landed)
+
+    def _finish(self, target_id, flight, collection=None, *, cache=False, error=None):
+        """End a flight and cache its result in one step, unless it was invalidated
+        or given up: no asker can find neither the flight nor the cache in between."""
         with self._lock:
-            if self._flights.get(target_id) is not flight:
-                return
-            del self._flights[target_id]
-            if collection is not None:
-                self._cache[target_id] = collection
+            if self._flights.get(target_id) is flight:
+                del self._flights[target_id]
+                if error is not None:
+                    self._failures[target_id] = _info(error)
+                elif collection is not None:
+                    self._failures.pop(target_id, None)
+                    if cache:
+                        self._cache[target_id] = collection
+        try:
+            if error is not None:
+                flight.set_exception(error)
+            else:
+                flight.set_result(collection)
+        except InvalidStateError:  # the deadline came first
+            pass
+
+    def _expire(self, target_id: str, flight: Future) -> None:
+        """The deadline: report the collection and stop waiting for it."""
+        if flight.done():
+            return
+        seconds = self._settings.collection_deadline_seconds
+        log.error("collection of %s exceeded its %g s deadline; dropped", target_id,
+                  seconds)  # fmt: skip
+        error = CollectionTimeout(
+            f"The collection of {target_id} took longer than {seconds:g} s and was "
+            "given up; the figures shown are the last complete ones."
+        )
+        if self._shared is not None and flight.token is not None:
+            self._shared.release(target_id, flight.token, error.info)
+        self._finish(target_id, flight, error=error)
 
     def _fresh(self, collection: _Collection, max_age: float | None) -> bool:
         now = self._clock()
@@ -133,10 +337,49 @@ class CapacityService:
             return False
         return now - collection.finished < self._settings.cache_ttl_seconds
 
-    def _collect(self, target_id: str, force: bool) -> _Collection:
+    def _collect(self, target_id: str, force: bool, token: str = "") -> _Collection:
         target = self._store.get_target(target_id)
         collected_at, started = self._wall_clock(), self._clock()
+        began = time.monotonic()
         readings = self._collector.collect(target, force=force)
         with self._lock:
             self.collections += 1
-        return _Collection(readings, collected_at, started, self._clock())
+        _log_collection(target_id, readings, time.monotonic() - began)
+        return _Collection(readings, collected_at, started, self._clock(), force,
+                           token or uuid.uuid4().hex)  # fmt: skip
+
+
+def _meta(collection: _Collection) -> dict:
+    return {
+        "id": collection.id,
+        "collectedAt": collection.collected_at,
+        "started": collection.started,
+        "finished": collection.finished,
+        "forced": collection.forced,
+    }
+
+
+def _from_meta(meta: dict, readings: list[AccountReading]) -> _Collection:
+    return _Collection(readings, meta["collectedAt"], float(meta["started"]),
+                       float(meta["finished"]), bool(meta["forced"]), meta["id"])  # fmt: skip
+
+
+def _info(error: BaseException) -> ErrorInfo:
+    if isinstance(error, ProductError):
+        return error.info
+    return ErrorInfo(
+        "INTERNAL_ERROR", f"The collection failed ({type(error).__name__})."
+    )
+
+
+def _log_collection(target_id: str, readings: list[AccountReading], seconds: float):
+    regions = sum(len(r.regions) for r in readings)
+    errors = sum(not r.accessible for r in readings) + sum(
+        region.error is not None for r in readings for region in r.regions
+    )
+    log.info(
+        "collection of %s: %d accounts, %d Regions, %.2f s, %d errors",
+        target_id, len(readings), regions, seconds, errors,
+        extra={"target": target_id, "accounts": len(readings), "regions": regions,
+               "duration": round(seconds, 3), "errors": errors},
+    )  # fmt: skip

@@ -93,6 +93,12 @@ class Settings:
     admins: tuple[str, ...] = ()  # proxy: identities that may write; others view
     session_secret: str | None = field(default=None, repr=False)  # shared by workers
     session_ttl_seconds: float = 43200.0  # a Basic sign-in's cookie lasts 12 hours
+    # shared state of every worker and host (services/shared_cache.py); None: in-process
+    cache_url: str | None = field(default=None, repr=False)  # redis://host:6379/0
+    collection_deadline_seconds: float = 60.0  # longer: reported, given up
+    # None: a request waits for its collection; a number: stale-while-revalidate, and a
+    # request without a snapshot answers `refreshing` after at most that many seconds
+    refresh_wait_seconds: float | None = None
     mode: str | None = None  # aws | demo | scenario; None: chosen by services/mode.py
     log_format: str = "text"  # or json: one object per line
     log_level: str | None = None  # None: the entry point's default (INFO, CLI WARNING)
@@ -118,6 +124,14 @@ class Settings:
             )
         if not self.quota_ttl_seconds >= 0:  # also refuses NaN
             raise ValueError(f"{_variable('quota_ttl_seconds')}: must not be negative")
+        if not self.collection_deadline_seconds > 0:
+            raise ValueError(
+                f"{_variable('collection_deadline_seconds')}: must be positive"
+            )
+        if self.refresh_wait_seconds is not None and not self.refresh_wait_seconds >= 0:
+            raise ValueError(
+                f"{_variable('refresh_wait_seconds')}: must not be negative"
+            )
         self._check_choices()
         self._check_sign_in()
 

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.errors import NotFoundError
 from services.models import (
     AccountReading,
+    LimitSource,
+    Quota,
     RegionCapacity,
     RegionState,
     StagingAccount,
     TargetAccount,
     zero_by_state,
 )
-from services.service import CapacityService
+from services.service import CapacityService, CollectionTimeout
 from services.settings import Settings
+from services.shared_cache import readings_from_json, readings_to_json
+from tests.strategies import NO_QUOTA, account_readings, applied_quotas
 
 TARGET = "111111111111"
 OTHER = "999999999999"
@@ -255,3 +263,159 @@ def test_max_age_asks_for_data_collected_no_longer_ago_than_that():
     clock.now += 20  # within the TTL: a caller without max_age keeps the cache
     assert service.snapshot(TARGET) is service.snapshot(TARGET, max_age=25)
     assert collector.calls == 2
+
+
+# -- stale-while-revalidate and the collection deadline (in-process) ---------------------
+
+BOUND = 0.3  # refresh_wait_seconds of the tests below
+
+
+def swr_service(collector: Collector, clock=None, **changes) -> CapacityService:
+    values = {"regions": ("us-east-1",), "cache_ttl_seconds": TTL,
+              "refresh_wait_seconds": BOUND} | changes  # fmt: skip
+    return CapacityService(
+        Store(), collector, Settings(**values), clock=clock or Clock(),
+        wall_clock=lambda: "2026-11-26T08:30:00Z",
+    )  # fmt: skip
+
+
+def test_default_settings_wait_for_the_collection():
+    assert Settings.refresh_wait_seconds is None
+    assert Settings.collection_deadline_seconds == 60.0
+    assert Settings.cache_url is None
+
+
+def test_without_refresh_wait_an_answer_is_todays_blocking_snapshot():
+    collector = Collector()
+    service = service_with(collector)
+    answer = service.answer(TARGET)
+    assert (answer.refreshing, answer.error) == (False, None)
+    assert answer.snapshot is service.snapshot(TARGET)
+
+
+def test_a_stale_snapshot_is_answered_at_once_marked_refreshing():
+    clock, gate = Clock(), threading.Event()
+    gate.set()
+    collector = Collector(gate)
+    service = swr_service(collector, clock)
+    first = service.snapshot(TARGET)
+    gate.clear()
+    clock.now += TTL
+    try:
+        began = time.monotonic()
+        stale = service.answer(TARGET)
+        assert time.monotonic() - began < BOUND  # not even the bound: at once
+        assert (stale.snapshot, stale.refreshing) == (first, True)
+        assert collector.calls == 2  # the collection runs behind the answer
+        assert service.answer(TARGET).snapshot is first  # joins, does not start one
+        assert collector.calls == 2
+    finally:
+        gate.set()
+    assert service.answer(TARGET, wait=True).snapshot is not first
+
+
+def test_a_cold_start_answers_refreshing_without_a_snapshot_within_the_bound():
+    gate = threading.Event()
+    collector = Collector(gate)
+    service = swr_service(collector)
+    try:
+        began = time.monotonic()
+        cold = service.answer(TARGET)
+        assert BOUND - 0.05 <= time.monotonic() - began < BOUND + 1.0
+        assert (cold.snapshot, cold.refreshing, cold.error) == (None, True, None)
+    finally:
+        gate.set()
+    assert service.answer(TARGET, wait=True).snapshot.combined.configured_accounts == 1
+    assert collector.calls == 1
+
+
+def test_a_quick_collection_is_answered_in_full_within_the_bound():
+    service = swr_service(Collector())
+    answer = service.answer(TARGET, refresh=True)
+    assert (answer.refreshing, answer.snapshot.target_account_id) == (False, TARGET)
+
+
+def test_a_forced_refresh_waits_no_longer_than_the_bound_when_a_snapshot_exists():
+    gate = threading.Event()
+    gate.set()
+    collector = Collector(gate)
+    service = swr_service(collector)
+    first = service.snapshot(TARGET)
+    gate.clear()
+    try:
+        began = time.monotonic()
+        forced = service.answer(TARGET, refresh=True)
+        assert time.monotonic() - began < BOUND + 1.0
+        assert (forced.snapshot, forced.refreshing) == (first, True)
+    finally:
+        gate.set()
+
+
+def test_the_readings_under_stale_while_revalidate_are_the_last_ones():
+    clock = Clock()
+    collector = Collector()
+    service = swr_service(collector, clock)
+    service.snapshot(TARGET)
+    clock.now += 10 * TTL
+    assert service.readings(TARGET)[0].account_id == TARGET
+    assert collector.calls == 1
+
+
+def test_a_hung_collection_is_given_up_at_the_deadline_and_logged(caplog):
+    gate = threading.Event()
+    collector = Collector(gate)
+    settings = Settings(regions=("us-east-1",), collection_deadline_seconds=0.3)
+    service = CapacityService(Store(), collector, settings)
+    try:
+        began = time.monotonic()
+        with caplog.at_level(logging.ERROR), pytest.raises(CollectionTimeout) as hung:
+            service.snapshot(TARGET)
+        assert time.monotonic() - began < 2.0
+        assert hung.value.code == "COLLECTION_TIMEOUT"
+        assert "exceeded its 0.3 s deadline" in caplog.text
+    finally:
+        gate.set()
+    assert service.snapshot(TARGET).combined.configured_accounts == 1  # a new one
+
+
+def test_a_hung_collection_is_reported_with_the_stale_snapshot():
+    clock, gate = Clock(), threading.Event()
+    gate.set()
+    collector = Collector(gate)
+    service = swr_service(collector, clock, collection_deadline_seconds=0.1)
+    first = service.snapshot(TARGET)
+    gate.clear()
+    try:
+        forced = service.answer(TARGET, refresh=True)  # the deadline comes first
+        assert (forced.snapshot, forced.refreshing) == (first, False)
+        assert forced.error.code == "COLLECTION_TIMEOUT"
+        clock.now += TTL
+        polled = service.answer(TARGET)  # tries again, and says the last one failed
+        assert (polled.snapshot, polled.refreshing) == (first, True)
+        assert polled.error.code == "COLLECTION_TIMEOUT"
+    finally:
+        gate.set()
+
+
+def test_a_late_result_of_a_given_up_collection_is_not_cached():
+    gate = threading.Event()
+    collector = Collector(gate)
+    settings = Settings(regions=("us-east-1",), collection_deadline_seconds=0.1)
+    service = CapacityService(Store(), collector, settings)
+    with pytest.raises(CollectionTimeout):
+        service.snapshot(TARGET)
+    gate.set()
+    service.snapshot(TARGET)
+    assert collector.calls == 2
+
+
+# -- readings as JSON for the shared cache ----------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(account_readings(quotas=st.one_of(NO_QUOTA, applied_quotas,
+                                         st.just(Quota(4000, LimitSource.AWS_DEFAULT)))))  # fmt: skip
+def test_readings_survive_the_json_of_the_shared_cache(readings):
+    text = readings_to_json(readings)
+    assert readings_from_json(text) == readings
+    assert "external" not in text.lower()

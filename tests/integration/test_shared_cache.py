@@ -1,0 +1,215 @@
+"""Two CapacityService instances (two gunicorn workers) sharing one real redis-server:
+one collection for all, invalidation seen by all, a dead worker's lock expires,
+stale-while-revalidate within its bound, and a deadline for a hung collection."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+
+from services.errors import ProductError
+from services.service import CapacityService, CollectionTimeout
+from services.settings import Settings
+from services.shared_cache import SharedCache
+from tests.redis_server import redis_server
+from tests.unit.test_service import TARGET, TTL, Collector, Store
+
+BOUND = 0.5  # refresh_wait_seconds of these tests
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture
+def shared(redis_url, request):
+    """A fresh key prefix per test on the module's redis-server."""
+    client = redis.Redis.from_url(redis_url)
+    yield lambda: SharedCache(client, prefix=f"test:{request.node.name}")
+    client.close()
+
+
+class WallClock:
+    """Distinct collectedAt values: every collection tells which one it was."""
+
+    def __init__(self):
+        self._seconds = itertools.count()
+
+    def __call__(self) -> str:
+        return f"2026-11-26T08:{next(self._seconds) % 60:02d}:00Z"
+
+
+def workers(shared, collector, store=None, count=2, **changes):
+    """`count` services (workers) on one store, one fleet and one Redis."""
+    values = {"regions": ("us-east-1",), "cache_ttl_seconds": TTL} | changes
+    settings = Settings(**values)
+    store, wall_clock = store or Store(), WallClock()
+    return [
+        CapacityService(store, collector, settings, wall_clock=wall_clock,
+                        shared=shared())
+        for _ in range(count)
+    ]  # fmt: skip
+
+
+def test_forty_concurrent_forced_refreshes_on_two_workers_make_one_collection(shared):
+    gate = threading.Event()
+    collector = Collector(gate)
+    first, second = workers(shared, collector)
+    askers = 40
+    ready = threading.Barrier(askers + 1)
+
+    def ask(i):
+        ready.wait()
+        worker = first if i % 2 else second
+        return worker.snapshot(TARGET, refresh=True).collected_at
+
+    with ThreadPoolExecutor(askers) as pool:
+        futures = [pool.submit(ask, i) for i in range(askers)]
+        ready.wait()
+        assert collector.started.wait(timeout=10)
+        time.sleep(0.2)  # let every asker reach its wait (none may start its own)
+        gate.set()
+        collected_at = {f.result(timeout=10) for f in futures}
+    assert collector.calls == 1
+    assert first.collections + second.collections == 1
+    assert len(collected_at) == 1
+
+
+def test_one_workers_collection_serves_the_other(shared):
+    collector = Collector()
+    first, second = workers(shared, collector)
+    shown = first.snapshot(TARGET)
+    assert second.snapshot(TARGET).collected_at == shown.collected_at
+    assert collector.calls == 1
+
+
+def test_an_invalidation_by_one_worker_is_seen_by_the_other(shared):
+    store, collector = Store(), Collector()
+    first, second = workers(shared, collector, store)
+    assert second.snapshot(TARGET).combined.configured_accounts == 1
+    store.add_staging(TARGET, "222222222222")
+    first.invalidate(TARGET)  # after an add through the first worker
+    after = second.snapshot(TARGET)
+    assert after.combined.configured_accounts == 2
+    assert after.combined.total_replicating == 20
+    assert first.snapshot(TARGET).collected_at == after.collected_at
+
+
+def test_a_collection_running_during_an_invalidation_is_not_shared(shared):
+    store, gate = Store(), threading.Event()
+    collector = Collector(gate)
+    first, second = workers(shared, collector, store)
+    with ThreadPoolExecutor(1) as pool:
+        stale = pool.submit(first.snapshot, TARGET)
+        assert collector.started.wait(timeout=10)
+        store.add_staging(TARGET, "222222222222")
+        second.invalidate(TARGET)
+        gate.set()
+        assert stale.result(timeout=10).combined.configured_accounts == 1
+    assert second.snapshot(TARGET).combined.configured_accounts == 2
+    assert first.snapshot(TARGET).combined.configured_accounts == 2
+    assert collector.calls == 2
+
+
+def test_a_dead_workers_lock_expires_and_another_worker_collects(shared):
+    collector = Collector()
+    (survivor,) = workers(shared, collector, count=1)
+    dead = shared()
+    assert dead.acquire(TARGET, forced=True, seconds=0.4) is not None  # never released
+    began = time.monotonic()
+    snapshot = survivor.snapshot(TARGET)
+    assert time.monotonic() - began >= 0.3  # it waited for the lock to expire
+    assert snapshot.combined.configured_accounts == 1
+    assert collector.calls == 1
+
+
+def test_stale_snapshot_comes_at_once_marked_refreshing_while_one_collects(shared):
+    gate = threading.Event()
+    gate.set()
+    collector = Collector(gate)
+    first, second = workers(shared, collector, refresh_wait_seconds=BOUND)
+    old = first.snapshot(TARGET)
+    gate.clear()
+    began = time.monotonic()
+    forced = first.answer(TARGET, refresh=True)
+    assert BOUND - 0.05 <= time.monotonic() - began < BOUND + 1.0
+    assert (forced.snapshot.collected_at, forced.refreshing) == (old.collected_at, True)
+    began = time.monotonic()
+    polled = second.answer(TARGET, max_age=0.001)  # older than the page's interval
+    assert time.monotonic() - began < 0.3  # at once: stale, not waited for
+    assert (polled.snapshot.collected_at, polled.refreshing) == (old.collected_at, True)
+    running = first._flights[TARGET]  # the forced collection, still held by the gate
+    gate.set()
+    running.result(timeout=10)
+    fresh = first.answer(TARGET, wait=True)
+    assert fresh.snapshot.collected_at != old.collected_at
+    assert not fresh.refreshing
+    assert second.answer(TARGET).snapshot.collected_at == fresh.snapshot.collected_at
+    assert collector.calls == 2  # the forced one, shared by both workers
+
+
+def test_a_cold_start_answers_refreshing_without_a_snapshot_within_the_bound(shared):
+    gate = threading.Event()
+    collector = Collector(gate)
+    first, second = workers(shared, collector, refresh_wait_seconds=BOUND)
+    for worker in (first, second):
+        began = time.monotonic()
+        cold = worker.answer(TARGET)
+        assert time.monotonic() - began < BOUND + 1.0
+        assert (cold.snapshot, cold.refreshing, cold.error) == (None, True, None)
+    gate.set()
+    done = second.answer(TARGET, wait=True)
+    assert done.snapshot.combined.configured_accounts == 1
+    assert first.answer(TARGET).snapshot.collected_at == done.snapshot.collected_at
+    assert collector.calls == 1
+
+
+def test_a_hung_collection_is_reported_at_the_deadline_to_every_worker(shared, caplog):
+    gate = threading.Event()
+    collector = Collector(gate)
+    first, second = workers(shared, collector, collection_deadline_seconds=0.5)
+    try:
+        with ThreadPoolExecutor(2) as pool, caplog.at_level(logging.ERROR):
+            holder = pool.submit(first.snapshot, TARGET)
+            assert collector.started.wait(timeout=10)
+            waiter = pool.submit(second.snapshot, TARGET)
+            began = time.monotonic()
+            with pytest.raises(CollectionTimeout):
+                holder.result(timeout=5)
+            with pytest.raises(ProductError) as waited:
+                waiter.result(timeout=5)
+            assert time.monotonic() - began < 2.0
+        assert waited.value.code == "COLLECTION_TIMEOUT"
+        assert "exceeded its 0.5 s deadline" in caplog.text
+        assert collector.calls == 1  # the waiter was told, it did not start over
+    finally:
+        gate.set()
+
+
+def test_after_a_hung_collection_the_stale_snapshot_says_so(shared):
+    gate = threading.Event()
+    gate.set()
+    collector = Collector(gate)
+    (worker,) = workers(shared, collector, count=1, refresh_wait_seconds=BOUND,
+                        collection_deadline_seconds=0.3)  # fmt: skip
+    old = worker.snapshot(TARGET)
+    gate.clear()
+    try:
+        began = time.monotonic()
+        forced = worker.answer(TARGET, refresh=True)  # the deadline comes first
+        assert time.monotonic() - began < BOUND + 1.0
+        assert forced.snapshot.collected_at == old.collected_at
+        assert (forced.refreshing, forced.error.code) == (False, "COLLECTION_TIMEOUT")
+        polled = worker.answer(TARGET, max_age=0.001)  # tries again, says why
+        assert polled.snapshot.collected_at == old.collected_at
+        assert (polled.refreshing, polled.error.code) == (True, "COLLECTION_TIMEOUT")
+    finally:
+        gate.set()
