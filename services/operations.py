@@ -20,7 +20,7 @@ from services.capacity import ALL_REGIONS
 from services.clock import utc_now_iso
 from services.errors import InputError, NotFoundError, ProductError
 from services.identity import current_identity, refusal
-from services.models import public_account
+from services.models import public_account, to_wire
 from services.planning import removal_impact
 
 log = logging.getLogger(__name__)
@@ -210,12 +210,25 @@ class Operations:
     # -- capacity -------------------------------------------------------------------
 
     def get_combined_capacity(self, payload: Mapping) -> Response:
-        return _ok(self._snapshot(payload).to_dict())
+        wait = _flag(payload.get("wait"), "wait")
+        answer = self._snapshot(payload, wait)
+        if self._settings.refresh_wait_seconds is None or wait:
+            return _ok(answer.snapshot.to_dict())  # today's shape, always a snapshot
+        extra = {"refreshing": answer.refreshing}
+        if answer.error is not None:
+            extra["refreshError"] = to_wire(answer.error)
+        if answer.snapshot is None:  # cold start: collecting, ask again shortly
+            scope = payload.get("region") or ALL_REGIONS
+            cold = {"targetAccountId": _target_id(payload), "scope": scope,
+                    "collectedAt": None}  # fmt: skip
+            return Response(202, {"success": True, **cold, **extra},
+                            headers={"Retry-After": "1"})  # fmt: skip
+        return _ok({**answer.snapshot.to_dict(), **extra})
 
     def export_capacity_csv(self, payload: Mapping) -> Response:
         from services.export import capacity_csv, csv_filename  # pandas: only here
 
-        snapshot = self._snapshot(payload).to_dict()
+        snapshot = self._snapshot(payload, wait=True).snapshot.to_dict()
         name = csv_filename(snapshot["targetAccountId"], snapshot["collectedAt"])
         return Response(
             200,
@@ -224,7 +237,8 @@ class Operations:
             {"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
-    def _snapshot(self, payload: Mapping):
+    def _snapshot(self, payload: Mapping, wait: bool):
+        """The service's answer; `wait` (CLI, Lambda, CSV) waits for the collection."""
         target_id = _target_id(payload)
         scope = payload.get("region") or ALL_REGIONS
         if scope != ALL_REGIONS:
@@ -243,8 +257,8 @@ class Operations:
             isinstance(max_age, bool) or not isinstance(max_age, int | float)
         ):
             raise InputError("maxAgeSeconds must be a number", field="maxAgeSeconds")
-        return self._service.snapshot(
-            target_id, scope, refresh=refresh, max_age=max_age
+        return self._service.answer(
+            target_id, scope, refresh=refresh, max_age=max_age, wait=wait
         )
 
 

@@ -409,6 +409,59 @@ def test_a_late_result_of_a_given_up_collection_is_not_cached():
     assert collector.calls == 2
 
 
+# -- the answer of get_combined_capacity ------------------------------------------------
+
+
+def capacity_operations(service: CapacityService, settings: Settings):
+    from services.operations import Operations
+
+    return Operations(Store(), service, None, settings)
+
+
+def test_a_cold_start_answers_202_refreshing_with_no_figures():
+    gate = threading.Event()
+    service = swr_service(Collector(gate))
+    operations = capacity_operations(service, service._settings)
+    try:
+        cold = operations.dispatch("get_combined_capacity", {"targetAccountId": TARGET})
+    finally:
+        gate.set()
+    assert cold.status == 202
+    assert cold.headers == {"Retry-After": "1"}
+    assert cold.body == {"success": True, "targetAccountId": TARGET, "scope": "all",
+                         "collectedAt": None, "refreshing": True}  # fmt: skip
+
+
+def test_a_snapshot_answer_says_whether_it_is_refreshing_and_why_one_failed():
+    clock, gate = Clock(), threading.Event()
+    gate.set()
+    service = swr_service(Collector(gate), clock, collection_deadline_seconds=0.1)
+    operations = capacity_operations(service, service._settings)
+    ask = {"targetAccountId": TARGET}
+    fresh = operations.dispatch("get_combined_capacity", ask)
+    assert (fresh.status, fresh.body["refreshing"]) == (200, False)
+    assert "refreshError" not in fresh.body
+    gate.clear()
+    try:
+        failed = operations.dispatch("get_combined_capacity", ask | {"refresh": True})
+    finally:
+        gate.set()
+    assert failed.status == 200
+    assert failed.body["collectedAt"] == fresh.body["collectedAt"]
+    assert failed.body["refreshError"]["code"] == "COLLECTION_TIMEOUT"
+
+
+def test_wait_true_answers_todays_shape_even_under_stale_while_revalidate():
+    service = swr_service(Collector())
+    operations = capacity_operations(service, service._settings)
+    answer = operations.dispatch(
+        "get_combined_capacity", {"targetAccountId": TARGET, "wait": True}
+    )
+    assert answer.status == 200
+    assert "refreshing" not in answer.body
+    assert answer.body["combined"]["configuredAccounts"] == 1
+
+
 # -- readings as JSON for the shared cache ----------------------------------------------
 
 
