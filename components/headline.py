@@ -154,10 +154,15 @@ def reason_text(snapshot: dict) -> str:
     return unit.reason()
 
 
-def headline(snapshot: dict | None) -> html.Section:
+def headline(snapshot: dict | None, *, collecting: bool = False) -> html.Section:
     """The status word large, its reason, and the completeness beside it."""
     if not snapshot:
-        status, reason, complete, partial = Status.UNKNOWN, "No data yet.", "", False
+        reason = (
+            "Collecting from every account and Region…"
+            if collecting
+            else ("No data yet.")
+        )
+        status, complete, partial = Status.UNKNOWN, "", False
     else:
         status = as_status(snapshot.get("status"))
         reason = reason_text(snapshot)

@@ -28,14 +28,15 @@ function(store) {
     const age = document.getElementById("AGE_ID");
     if (!store || !store.collectedAt) {
         if (age) { age.dataset.at = ""; age.textContent = ""; }
-        return "Not updated yet";
+        return store && store.collecting ? "Collecting…" : "Not updated yet";
     }
     if (age) {
         age.dataset.at = store.collectedAt;
         age.dataset.stale = store.stale ? "1" : "";
         window.drsClock && window.drsClock();
     }
-    return "Last updated " + store.collectedAt.substring(11, 19) + " UTC";
+    const refreshing = store.refreshing ? " · refreshing…" : "";
+    return "Last updated " + store.collectedAt.substring(11, 19) + " UTC" + refreshing;
 }
 """.replace("AGE_ID", ids.DATA_AGE)
 
@@ -45,7 +46,9 @@ _NEXT_POLL_JS = """
 function(auto, seconds, store) {
     const period = (seconds || DEFAULT_SECONDS) * 1000;
     let next = period;
-    if (store && !store.stale && typeof store.ageSeconds === "number") {
+    if (store && (store.collecting || store.refreshing)) {
+        next = 1000;  // a collection is running: pick its result up as it lands
+    } else if (store && !store.stale && typeof store.ageSeconds === "number") {
         next = Math.max(1000, Math.round(period - store.ageSeconds * 1000));
     }
     return [!auto, next];
@@ -177,6 +180,8 @@ def refresh_outputs(context, target_id, scope, force, shown, max_age=None):
             completeness_badge(None),
         )
         return (None, *empty, stale_banner(reason, None), headline(None), None)
+    if body.get("collectedAt") is None:  # the first collection is still running
+        return collecting_outputs(target_id, scope, shown)
     snapshot = snapshot_of(body)
     key = context.snapshots.put(snapshot)
     store = {
@@ -186,6 +191,8 @@ def refresh_outputs(context, target_id, scope, force, shown, max_age=None):
         "collectedAt": snapshot["collectedAt"],
         "ageSeconds": age_seconds(snapshot["collectedAt"]),
         "stale": False,
+        # a newer collection is running (stale-while-revalidate): ask again shortly
+        "refreshing": bool(body.get("refreshing")),
     }
     return (
         store,
@@ -198,6 +205,27 @@ def refresh_outputs(context, target_id, scope, force, shown, max_age=None):
         None,
         headline(snapshot),
         region_bullets(snapshot),
+    )
+
+
+def collecting_outputs(target_id, scope, shown):
+    """A cold start under stale-while-revalidate: nothing to draw yet; say so, keep
+    whatever this target already shows, and ask again in a second."""
+    store = {"targetAccountId": target_id, "scope": scope or "all", "collecting": True}
+    if shown and shown.get("targetAccountId") == target_id and shown.get("key"):
+        return ({**shown, "refreshing": True}, *(no_update,) * 9)
+    waiting = placeholder_figure("Collecting… the first numbers arrive in seconds")
+    return (
+        store,
+        waiting,
+        None,
+        None,
+        [],
+        waiting,
+        completeness_badge(None),
+        None,
+        headline(None, collecting=True),
+        None,
     )
 
 

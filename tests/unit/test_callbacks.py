@@ -314,3 +314,27 @@ def test_an_unreachable_store_is_said_never_no_target_registered(context):
     banner = text_of(outputs[7])
     assert "cannot be reached" in banner and "No capacity data" in banner
     assert "No target account is registered" not in banner
+
+
+def test_under_stale_while_revalidate_the_page_says_collecting_then_draws():
+    import time
+
+    settings = Settings(
+        scenario_path=str(SCENARIO), regions=("us-east-1",), refresh_wait_seconds=0.0
+    )
+    backend = build_backend(settings)
+    try:
+        page = DashboardContext(build_operations(backend), settings, demo=True)
+        store, gauge, *rest = refresh_outputs(page, TARGET, "all", False, None)
+        top = rest[-2]
+        assert store == {"targetAccountId": TARGET, "scope": "all", "collecting": True}
+        assert "Collecting" in gauge["layout"]["annotations"][0]["text"]
+        assert "Collecting from every account" in text_of(top)
+        deadline = time.monotonic() + 30
+        while store.get("collecting") and time.monotonic() < deadline:
+            time.sleep(0.2)  # the page asks again every second
+            store, *_ = refresh_outputs(page, TARGET, "all", False, store)
+        assert store["collectedAt"] and store["key"]
+        assert page.snapshot_for(store)["combined"]["totalReplicating"] == 162
+    finally:
+        backend.close()
