@@ -79,8 +79,10 @@ def build_backend(settings: Settings) -> Backend:
 
 
 def _assemble(settings, store, gateway, simulator=None, mock=None) -> Backend:
-    collector = Collector(gateway, settings)
-    service = CapacityService(store, collector, settings, shared=shared_cache(settings))
+    shared = shared_cache(settings)
+    memory = None if shared is None else shared.region_memory()
+    collector = Collector(gateway, settings, empty_regions=memory)
+    service = CapacityService(store, collector, settings, shared=shared)
     return Backend(settings, store, gateway, collector, service, simulator, mock)
 
 

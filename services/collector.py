@@ -101,6 +101,7 @@ class Collector:
         settings: Settings,
         clock: Callable[[], float] = time.monotonic,
         quotas: QuotaReader | None = None,
+        empty_regions=None,
     ):
         self._aws = gateway
         self._settings = settings
@@ -113,6 +114,7 @@ class Collector:
         # when each target's last collection in this process ended (the clock's time)
         self.last_collections: dict[str, float] = {}
         self._empty_lock = threading.Lock()
+        self._shared_empty = empty_regions  # every worker's memory (shared_cache.py)
 
     def collection_ages(self) -> dict[str, float]:
         """Seconds since each target's last collection in this process ended."""
@@ -205,9 +207,9 @@ class Collector:
     ) -> RegionCapacity:
         key = (ref.account_id, region)
         if not force:
-            known = self._empty.get(key)
-            if known and known[1] > self._clock():
-                return RegionCapacity(region, known[0])
+            known = self._recall(key)
+            if known is not None:
+                return RegionCapacity(region, known)
         # bound here, in the task: pool threads do not inherit the submitter's context
         with self._aws.acting_as(access):
             return self._read_bound_region(ref, access, region, key)
@@ -232,12 +234,31 @@ class Collector:
                     RegionState.ERROR,
                     error=ErrorInfo(error.code, error.message),
                 )
-            with self._empty_lock:
-                self._empty[key] = (state, self._clock() + self._rescan_after(key))
+            self._remember(key, state)
             return RegionCapacity(region, state)
+        self._forget(key)
+        return self._with_limits(ref, access, counted)
+
+    def _recall(self, key: tuple[str, str]) -> RegionState | None:
+        """The state of a Region remembered empty and not yet due for a rescan."""
+        if self._shared_empty is not None:
+            return self._shared_empty.recall(key)
+        known = self._empty.get(key)
+        return known[0] if known and known[1] > self._clock() else None
+
+    def _remember(self, key: tuple[str, str], state: RegionState) -> None:
+        if self._shared_empty is not None:
+            self._shared_empty.remember(key, state, self._rescan_after(key))
+            return
+        with self._empty_lock:
+            self._empty[key] = (state, self._clock() + self._rescan_after(key))
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        if self._shared_empty is not None:
+            self._shared_empty.forget(key)
+            return
         with self._empty_lock:
             self._empty.pop(key, None)
-        return self._with_limits(ref, access, counted)
 
     def _with_limits(
         self, ref: AccountRef, access, counted: RegionCapacity

@@ -132,6 +132,17 @@ class CapacityService:
         shown = None if latest is None else self._scoped(target_id, latest, scope)
         return SnapshotAnswer(shown, True, self._failures.get(target_id))
 
+    def cache_state(self) -> dict:
+        """For /api/ready: whether the cache is shared, and whether it answers."""
+        if self._shared is None:
+            return {"shared": False, "reachable": True}
+        try:
+            return {"shared": True, "reachable": self._shared.ping()}
+        except Exception as exc:  # the readiness answer says so; never raises
+            log.warning("readiness: the shared cache cannot be read (%s)",
+                        type(exc).__name__)  # fmt: skip
+            return {"shared": True, "reachable": False}
+
     @property
     def limits(self) -> Limits:
         return self._limits
@@ -340,11 +351,9 @@ class CapacityService:
     def _collect(self, target_id: str, force: bool, token: str = "") -> _Collection:
         target = self._store.get_target(target_id)
         collected_at, started = self._wall_clock(), self._clock()
-        began = time.monotonic()
-        readings = self._collector.collect(target, force=force)
+        readings = self._collector.collect(target, force=force)  # logs the collection
         with self._lock:
             self.collections += 1
-        _log_collection(target_id, readings, time.monotonic() - began)
         return _Collection(readings, collected_at, started, self._clock(), force,
                            token or uuid.uuid4().hex)  # fmt: skip
 
@@ -370,16 +379,3 @@ def _info(error: BaseException) -> ErrorInfo:
     return ErrorInfo(
         "INTERNAL_ERROR", f"The collection failed ({type(error).__name__})."
     )
-
-
-def _log_collection(target_id: str, readings: list[AccountReading], seconds: float):
-    regions = sum(len(r.regions) for r in readings)
-    errors = sum(not r.accessible for r in readings) + sum(
-        region.error is not None for r in readings for region in r.regions
-    )
-    log.info(
-        "collection of %s: %d accounts, %d Regions, %.2f s, %d errors",
-        target_id, len(readings), regions, seconds, errors,
-        extra={"target": target_id, "accounts": len(readings), "regions": regions,
-               "duration": round(seconds, 3), "errors": errors},
-    )  # fmt: skip

@@ -194,6 +194,9 @@ class SharedCache:
         record = json.loads(raw)
         return record["token"], ErrorInfo(record["code"], record["message"])
 
+    def region_memory(self) -> SharedRegionMemory:
+        return SharedRegionMemory(self._redis, self._prefix)
+
     def invalidate(self, target_id: str) -> None:
         """Forget the collection and free the lock: a running collection's config is
         stale, so it will not be cached (its lock is gone) and the next asker collects."""
@@ -202,3 +205,27 @@ class SharedCache:
             self._key("lock", target_id),
             self._key("failure", target_id),
         )
+
+
+class SharedRegionMemory:
+    """The collector's memory of empty Regions (uninitialized, not enabled), shared:
+    a Region one worker found empty is skipped by every worker until its rescan is due
+    (the key expires then)."""
+
+    def __init__(self, client, prefix: str):
+        self._redis = client
+        self._prefix = prefix
+
+    def _key(self, key: tuple[str, str]) -> str:
+        account_id, region = key
+        return f"{self._prefix}:empty:{account_id}:{region}"
+
+    def recall(self, key: tuple[str, str]) -> RegionState | None:
+        raw = self._redis.get(self._key(key))
+        return None if raw is None else RegionState(raw.decode())
+
+    def remember(self, key: tuple[str, str], state: RegionState, seconds: float):
+        self._redis.set(self._key(key), state.value, px=max(1, int(seconds * 1000)))
+
+    def forget(self, key: tuple[str, str]) -> None:
+        self._redis.delete(self._key(key))

@@ -213,3 +213,45 @@ def test_after_a_hung_collection_the_stale_snapshot_says_so(shared):
         assert (polled.refreshing, polled.error.code) == (True, "COLLECTION_TIMEOUT")
     finally:
         gate.set()
+
+
+def test_a_region_one_worker_found_empty_is_skipped_by_every_worker(shared):
+    from services.collector import Collector as FleetCollector
+    from services.models import RegionState
+    from services.simulator.testing import collector_harness
+
+    regions = ("us-east-1", "us-west-2", "me-south-1")
+    fleet = {TARGET: {"us-east-1": {"CONTINUOUS": 1}, "me-south-1": "not-enabled"}}
+    scenario = {"target": {"accountId": TARGET, "accountName": "dr-target"},
+                "staging": [], "fleet": fleet, "latencyMs": 0}  # fmt: skip
+    settings = Settings(regions=regions, aws_max_attempts=1)
+    memory = shared().region_memory()
+    first, second = (collector_harness(scenario, settings) for _ in range(2))
+    one = FleetCollector(first.gateway, settings, empty_regions=memory)
+    other = FleetCollector(second.gateway, settings, empty_regions=memory)
+    one.collect(first.target)
+    read = other.collect(second.target)
+    scanned = {
+        r for (op, _, r) in second.simulator.calls if op == "DescribeSourceServers"
+    }
+    assert scanned == {"us-east-1"}  # us-west-2 uninitialized, me-south-1 not enabled
+    states = {r.region: r.state for r in read[0].regions}
+    assert states == {"us-east-1": RegionState.OK, "us-west-2": RegionState.UNINITIALIZED,
+                      "me-south-1": RegionState.NOT_ENABLED}  # fmt: skip
+    second.simulator.reset_calls()
+    other.collect(second.target, force=True)  # "Refresh now" rescans every Region
+    scanned = {
+        r for (op, _, r) in second.simulator.calls if op == "DescribeSourceServers"
+    }
+    assert scanned == set(regions)
+
+
+def test_the_readiness_of_the_cache_says_shared_and_reachable(shared, redis_url):
+    (worker,) = workers(shared, Collector(), count=1)
+    assert worker.cache_state() == {"shared": True, "reachable": True}
+    nowhere = SharedCache(redis.Redis(port=1, socket_connect_timeout=0.2))
+    lost = CapacityService(Store(), Collector(), Settings(regions=("us-east-1",)),
+                           shared=nowhere)  # fmt: skip
+    assert lost.cache_state() == {"shared": True, "reachable": False}
+    local = CapacityService(Store(), Collector(), Settings(regions=("us-east-1",)))
+    assert local.cache_state() == {"shared": False, "reachable": True}
