@@ -2,7 +2,8 @@
 
     python cli.py [--scenario FILE | --api-url URL [--token-file F]] [--format ...] COMMAND
 
-Commands: targets list|show|add, staging list|add|remove|validate, capacity, serve;
+Commands: targets list|show|add, staging list|add|remove|validate, capacity, history,
+serve;
 users add|list|remove and tokens create|list|revoke edit the sign-in files.
 With --api-url the token comes from --token-file or DRS_CAPACITY_TOKEN.
 The backend: --scenario/--demo/--aws, else DRS_CAPACITY_MODE (services/mode.py).
@@ -86,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     cap.add_argument("--fail-on", choices=LEVELS, type=str.upper, metavar="LEVEL",
                      help="exit 3 when the overall status reaches LEVEL "
                           "(an account not reporting counts as WARNING)")  # fmt: skip
+    past = command(groups, "history", "capacity over time and forecasts of a target")
+    past.add_argument("target")
+    past.add_argument("--days", type=float, help="how far back (default 7, max 400)")
     return parser
 
 
@@ -105,8 +109,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     for name, default in _GLOBALS.items():
         if not hasattr(args, name):
             setattr(args, name, default)
-    if args.format == "csv" and args.group != "capacity":
-        parser.error("--format csv applies to the capacity command only")
+    if args.format == "csv" and args.group not in ("capacity", "history"):
+        parser.error("--format csv applies to the capacity and history commands only")
     if args.api_url and (args.scenario or args.mode != "auto"):
         parser.error("--api-url runs on the server: leave out --scenario/--demo/--aws")
     if args.group in SIGN_IN_GROUPS and args.api_url:
@@ -307,6 +311,12 @@ def _capacity(args, ops, out: Output) -> int:
     return code
 
 
+def _history(args, ops, out: Output) -> int:
+    payload = _clean(targetAccountId=args.target, days=args.days)
+    operation = "export_history_csv" if args.format == "csv" else "get_capacity_history"
+    return out.answer(ops.dispatch(operation, payload), "history")
+
+
 def _reaches(snapshot: dict, level: str) -> bool:
     """Whether the snapshot's overall status (SPEC §4.3) reaches `level`.
 
@@ -338,6 +348,7 @@ COMMANDS = {
     ("staging", "remove"): _staging_remove,
     ("staging", "validate"): _staging_validate,
     ("capacity", None): _capacity,
+    ("history", None): _history,
 }
 
 

@@ -12,6 +12,7 @@ import botocore.session
 from services.clock import utc_now_iso
 from services.collector import Collector
 from services.gateway import AwsGateway
+from services.history import HistoryStore
 from services.logs import hide_external_ids_in_aws_logs
 from services.models import StagingAccount, TargetAccount
 from services.service import CapacityService
@@ -54,6 +55,7 @@ class Backend:
     service: CapacityService
     simulator: object | None = None
     _mock: object | None = None
+    history: HistoryStore | None = None  # None: no history kept
 
     @property
     def demo(self) -> bool:
@@ -75,15 +77,25 @@ def build_backend(settings: Settings) -> Backend:
         "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings)
     )
     store = AccountStore(dynamodb.Table(settings.table_name))
-    return _assemble(settings, store, gateway)
+    history = None
+    if settings.history_table_name:
+        history = HistoryStore(
+            dynamodb.Table(settings.history_table_name),
+            retention_days=settings.history_retention_days,
+        )
+    return _assemble(settings, store, gateway, history=history)
 
 
-def _assemble(settings, store, gateway, simulator=None, mock=None) -> Backend:
+def _assemble(
+    settings, store, gateway, simulator=None, mock=None, history=None
+) -> Backend:
     shared = shared_cache(settings)
     memory = None if shared is None else shared.region_memory()
     collector = Collector(gateway, settings, empty_regions=memory)
     service = CapacityService(store, collector, settings, shared=shared)
-    return Backend(settings, store, gateway, collector, service, simulator, mock)
+    return Backend(
+        settings, store, gateway, collector, service, simulator, mock, history
+    )
 
 
 def _demo_backend(settings: Settings) -> Backend:
@@ -105,7 +117,13 @@ def _demo_backend(settings: Settings) -> Backend:
     )
     store = AccountStore(AccountStore.create_table(dynamodb, settings.table_name))
     seed_store(store, scenario)
-    return _assemble(settings, store, gateway, simulator, mock)
+    history = None
+    if settings.history_table_name:
+        history = HistoryStore(
+            HistoryStore.create_table(dynamodb, settings.history_table_name),
+            retention_days=settings.history_retention_days,
+        )
+    return _assemble(settings, store, gateway, simulator, mock, history)
 
 
 def scenario_target(scenario, now: str | None = None) -> TargetAccount:
@@ -148,4 +166,7 @@ def build_operations(backend: Backend):
     from services.validation import StagingValidator
 
     validator = StagingValidator(backend.collector, backend.service, backend.settings)
-    return Operations(backend.store, backend.service, validator, backend.settings)
+    return Operations(
+        backend.store, backend.service, validator, backend.settings,
+        history=backend.history,
+    )  # fmt: skip

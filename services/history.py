@@ -122,6 +122,7 @@ class HistoryStore:
         self._table = table
         self._retention = timedelta(days=retention_days)
         self._now = now
+        self._seen: dict[str, str] = {}  # target -> the last collection looked at
 
     @staticmethod
     def create_table(dynamodb_resource, name: str):
@@ -148,6 +149,16 @@ class HistoryStore:
         except client.exceptions.ResourceInUseException:
             table = dynamodb_resource.Table(name)
         return table
+
+    def record_snapshot(self, snapshot) -> bool:
+        """`record` for a CapacitySnapshot, once per collection: the dashboard polls
+        the same collection many times, and only a new one costs a read."""
+        if snapshot.scope != "all":
+            return False
+        if self._seen.get(snapshot.target_account_id) == snapshot.collected_at:
+            return False
+        self._seen[snapshot.target_account_id] = snapshot.collected_at
+        return self.record(snapshot.to_dict())
 
     def latest(self, target_id: str) -> str | None:
         """The time of the target's newest record."""

@@ -289,6 +289,7 @@ def _parameters(route: Route) -> list[dict]:
     query = {
         "region": ("One Region as scope (default: all Regions)", STRING),
         "refresh": ("true: collect now instead of using the cache", BOOL),
+        "days": ("Days of history, more than 0 and at most 400 (default 7)", NUMBER),
     }
     for name in route.query:
         description, schema = query[name]
@@ -388,7 +389,7 @@ def _document() -> dict:
     for route in ALL_ROUTES:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
     schemas = {**_snapshot_schemas(), **_account_schemas(), **_validation_schemas(),
-               **_operations_schemas()}  # fmt: skip
+               **_operations_schemas(), **_history_schemas()}  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {
@@ -409,3 +410,46 @@ def openapi_document() -> dict:
     import copy
 
     return copy.deepcopy(_document())
+
+
+def _history_schemas() -> dict:
+    """GET /api/accounts/{id}/history: points, trends and forecasts (issue 12)."""
+    time = {"type": "string", "format": "date-time"}
+    point = closed({
+        "time": time, "accountId": ACCOUNT_ID, "region": STRING,
+        "replicatingServers": INT, "totalServers": INT, "maxReplicating": INT,
+        "status": STATUS,
+    })  # fmt: skip
+    region = closed({
+        "time": time, "region": STRING, "totalReplicating": INT,
+        "maxReplicating": NUMBER, "status": STATUS,
+    })  # fmt: skip
+    scope = enum(("account", "combined"))
+    trend = closed({
+        "scope": scope, "accountId": null(ACCOUNT_ID), "region": STRING,
+        "growthPerWeek": null(NUMBER),
+        "trend": enum(("growing", "not enough history", "no recent data",
+                       "no growth trend", "shrinking")),
+    })  # fmt: skip
+    forecast = closed({
+        "scope": scope, "accountId": null(ACCOUNT_ID), "region": STRING,
+        "level": enum(("WARNING", "CRITICAL", "HYPER-CRITICAL")), "threshold": INT,
+        "date": {"type": "string", "format": "date"}, "days": INT, "reached": BOOL,
+        "text": STRING,
+    })  # fmt: skip
+
+    def items(schema: dict) -> dict:
+        return {"type": "array", "items": schema}
+
+    return {
+        "CapacityHistory": envelope(
+            {
+                "targetAccountId": ACCOUNT_ID,
+                "days": NUMBER,
+                "points": items(point),
+                "regions": items(region),
+                "trends": items(trend),
+                "forecasts": items(forecast),
+            }
+        )  # fmt: skip
+    }

@@ -55,8 +55,11 @@ def failure(error: ProductError) -> Response:
 class Operations:
     """Every operation of SPEC §7 over the store, the capacity service and the validator."""
 
-    def __init__(self, store, service, validator, settings, clock=utc_now_iso):
+    def __init__(
+        self, store, service, validator, settings, clock=utc_now_iso, history=None
+    ):
         self._store = store
+        self._history = history  # services.history.HistoryStore, or None: not kept
         self._service = service
         self._validator = validator
         self._settings = settings
@@ -71,6 +74,8 @@ class Operations:
             "get_removal_impact": self.get_removal_impact,
             "get_combined_capacity": self.get_combined_capacity,
             "export_capacity_csv": self.export_capacity_csv,
+            "get_capacity_history": self.get_capacity_history,
+            "export_history_csv": self.export_history_csv,
         }
 
     @property
@@ -212,6 +217,8 @@ class Operations:
     def get_combined_capacity(self, payload: Mapping) -> Response:
         wait = _flag(payload.get("wait"), "wait")
         answer = self._snapshot(payload, wait)
+        if answer.snapshot is not None:
+            self._record(answer.snapshot)
         if self._settings.refresh_wait_seconds is None or wait:
             return _ok(answer.snapshot.to_dict())  # today's shape, always a snapshot
         extra = {"refreshing": answer.refreshing}
@@ -236,6 +243,46 @@ class Operations:
             "text/csv; charset=utf-8",
             {"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    # -- history --------------------------------------------------------------------
+
+    def get_capacity_history(self, payload: Mapping) -> Response:
+        return _ok(self._history_answer(payload))
+
+    def export_history_csv(self, payload: Mapping) -> Response:
+        from services.history_report import history_csv, history_filename
+
+        answer = self._history_answer(payload)
+        name = history_filename(answer["targetAccountId"], answer["days"])
+        return Response(
+            200,
+            history_csv(answer),
+            "text/csv; charset=utf-8",
+            {"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    def _history_answer(self, payload: Mapping) -> dict:
+        from services.clock import utc_now
+        from services.history_report import history_answer  # pandas: only here
+
+        target_id = _target_id(payload)
+        self._store.get_target(target_id)  # 404 for an unknown target
+        days = _days(payload.get("days"))
+        if self._history is None:
+            units, regions = [], []
+        else:
+            units, regions = self._history.points(target_id, days)
+        return history_answer(target_id, units, regions, days, utc_now())
+
+    def _record(self, snapshot) -> None:
+        """Keep the collection in the history (at most every 5 minutes); a failure to
+        record is logged and never fails the read."""
+        if self._history is None:
+            return
+        try:
+            self._history.record_snapshot(snapshot)
+        except Exception as exc:  # the history is a side record: the answer stands
+            log.warning("history not recorded: %s", type(exc).__name__)
 
     def _snapshot(self, payload: Mapping, wait: bool):
         """The service's answer; `wait` (CLI, Lambda, CSV) waits for the collection."""
@@ -302,6 +349,24 @@ def _about_target(error: NotFoundError, payload: Mapping) -> NotFoundError:
     if error.field == "accountId" and payload.get("targetAccountId") is not None:
         return NotFoundError(error.message, field="targetAccountId")
     return error
+
+
+MAX_HISTORY_DAYS = 400
+
+
+def _days(value) -> float:
+    """`days` of history: 1 to 400 (default 7)."""
+    if value is None or value == "":
+        return 7
+    try:
+        days = float(value)
+    except (TypeError, ValueError):
+        raise InputError("days must be a number of days", field="days") from None
+    if not 0 < days <= MAX_HISTORY_DAYS:
+        raise InputError(
+            f"days must be more than 0 and at most {MAX_HISTORY_DAYS}", field="days"
+        )
+    return int(days) if days.is_integer() else days
 
 
 def _flag(value, name: str) -> bool:

@@ -285,6 +285,37 @@ def _indent(text: str) -> str:
     return textwrap.indent(text, "  ")
 
 
+# -- history --------------------------------------------------------------------------
+
+
+def history(body: dict) -> str:
+    """Each series' growth and forecasts: what "when do I need another staging account?"
+    comes down to."""
+    soonest: dict[tuple, list[str]] = {}
+    for f in body.get("forecasts") or ():
+        soonest.setdefault((f["scope"], f["accountId"], f["region"]), []).append(
+            f["text"]
+        )
+    rows = [
+        [
+            t["accountId"] or "combined",
+            t["region"],
+            "-" if t["growthPerWeek"] is None else f"{t['growthPerWeek']:+g}",
+            "; ".join(soonest.get((t["scope"], t["accountId"], t["region"]), ()))
+            or t["trend"],
+        ]
+        for t in body.get("trends") or ()
+    ]
+    points = len(body.get("points") or ())
+    head = (
+        f"History of {body['targetAccountId']}: the last {body['days']:g} days, "
+        f"{points:,} account × Region points"
+    )
+    if not rows:
+        return head + "\nNo history yet: it is recorded as capacity is collected."
+    return head + "\n" + table(["Account", "Region", "Growth/week", "Forecast"], rows)
+
+
 VIEWS: dict[str, Callable[[dict], str]] = {
     "targets": targets,
     "target": target,
@@ -294,6 +325,7 @@ VIEWS: dict[str, Callable[[dict], str]] = {
     "impact": impact,
     "validation": validation,
     "capacity": capacity,
+    "history": history,
 }
 
 

@@ -103,6 +103,14 @@ ROUTES: tuple[Route, ...] = (
           200, "The capacity snapshot as CSV (one row per account and Region)",
           query=("region", "refresh"), response="CSV",
           content_type="text/csv", failures=(400, 404)),
+    Route("get_capacity_history", "GET", "/api/accounts/{targetAccountId}/history",
+          200, "Capacity over time: every account × Region and Region total, with "
+          "growth and time-to-level forecasts", query=("days",),
+          response="CapacityHistory", failures=(400, 404)),
+    Route("export_history_csv", "GET", "/api/accounts/{targetAccountId}/history.csv",
+          200, "The capacity history as CSV (one row per time × account × Region)",
+          query=("days",), response="CSV", content_type="text/csv",
+          failures=(400, 404)),
 )  # fmt: skip
 OPENAPI = Route(
     "get_openapi", "GET", "/api/openapi.json", 200, "This OpenAPI document",

@@ -63,6 +63,9 @@ def drs_regions() -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Settings:
     table_name: str = "drs-capacity-target-accounts"
+    # capacity over time (services/history.py): "" keeps no history
+    history_table_name: str = "drs-capacity-history"
+    history_retention_days: int = 400
     replication_limit: int = 300  # quota L-C1D14A2B, per account and Region
     max_recovery_instances: int = 4000  # quota L-E28BE5E0, target account
     limits_source: str = "service-quotas"  # or "setting": never ask Service Quotas

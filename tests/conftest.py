@@ -64,6 +64,7 @@ TEST_ENV = {
 def scenario_settings(scenario=STAGING_SCENARIO, **changes) -> Settings:
     values = {"regions": TEST_REGIONS, "aws_max_attempts": 1}
     values["table_name"] = f"test-{uuid.uuid4().hex[:12]}"
+    values["history_table_name"] = f"{values['table_name']}-history"
     return Settings(scenario_path=str(scenario), **(values | changes))
 
 

@@ -152,6 +152,20 @@ def test_capacity_formats(reader):
     assert as_csv.out == exported.text
 
 
+def test_history_table_json_and_csv_are_the_apis_answers(reader):
+    reader.dispatch("get_combined_capacity", {"targetAccountId": TARGET})  # recorded
+    table = run("history", TARGET, "--days", "30", operations=reader)
+    assert table.code == 0 and table.out.startswith(f"History of {TARGET}: the last 30")
+    assert "Growth/week" in table.out and "combined" in table.out
+    as_json = run("history", TARGET, "--format", "json", operations=reader)
+    expected = reader.dispatch("get_capacity_history", {"targetAccountId": TARGET})
+    assert as_json.out == expected.text + "\n"
+    as_csv = run("history", TARGET, "--format", "csv", operations=reader)
+    exported = reader.dispatch("export_history_csv", {"targetAccountId": TARGET})
+    assert as_csv.out == exported.text and as_csv.out.startswith("time,scope,")
+    assert run("history", TARGET, "--days", "500", operations=reader).code == 1
+
+
 @pytest.mark.parametrize(
     ("level", "code"),
     [("INFO", 3), ("WARNING", 3), ("CRITICAL", 0), ("HYPER-CRITICAL", 0)],

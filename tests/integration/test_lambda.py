@@ -105,6 +105,13 @@ def test_proxy_events_are_routed_like_the_rest_api(simulated):
         "text/csv"
     )
     assert "Content-Disposition" in csv["headers"]
+    simulated.handler(proxy("GET", f"/api/accounts/{TARGET}/capacity"))  # recorded
+    history = simulated.handler(proxy("GET", f"/api/accounts/{TARGET}/history",
+                                      query={"days": "30"}))  # fmt: skip
+    assert history["statusCode"] == 200
+    assert json.loads(history["body"])["points"]
+    rows = simulated.handler(proxy("GET", f"/accounts/{TARGET}/history.csv"))
+    assert rows["statusCode"] == 200 and rows["body"].startswith("time,scope,")
 
 
 @pytest.mark.parametrize(

@@ -147,6 +147,13 @@ def test_every_answer_on_the_staging_fleet_matches_the_document():
         api.call("DELETE", ONE_STAGING, 404, **ids)
         listed = api.call("GET", "/api/accounts", 200)
         assert api.call("GET", "/api/ready", 200)["collections"]
+        history = f"{ACCOUNT}/history"
+        kept = api.call("GET", history, 200, query="?days=30", targetAccountId=TARGET)
+        assert kept["points"] and kept["regions"] and kept["trends"]
+        api.call("GET", history, 400, query="?days=0", targetAccountId=TARGET)
+        api.call("GET", history, 404, targetAccountId=UNKNOWN)
+        csv = api.call("GET", history + ".csv", 200, targetAccountId=TARGET)
+        assert csv.startswith("time,scope,accountId,region,")
     # the secret is write-only: answers say whether there is one, never what it is
     added = next(t for t in listed["targetAccounts"] if t["accountId"] == SECOND)
     assert added["hasExternalId"] is True and "externalId" not in added

@@ -328,8 +328,13 @@ def test_dashboard_dynamodb_access_is_scoped_to_the_table_and_never_deletes(targ
     statements = statements_of(resources, "DashboardRole")
     dynamo = [s for s in statements if any(a.startswith("dynamodb:") for a in _listed(s["Action"]))]  # fmt: skip
     assert dynamo
+    tables = {"TargetAccountsTable.Arn", "HistoryTable.Arn"}
     for statement in dynamo:
-        assert _listed(statement["Resource"]) == ["TargetAccountsTable.Arn"]
+        assert set(_listed(statement["Resource"])) <= tables
+        if _listed(statement["Resource"]) == ["HistoryTable.Arn"]:  # append and read
+            assert set(_listed(statement["Action"])) <= {
+                "dynamodb:Query", "dynamodb:PutItem"
+            }  # fmt: skip
     actions = actions_of(statements)
     assert not {a for a in actions if "*" in a}
     assert not {a for a in actions if a.startswith("dynamodb:Delete")}
@@ -337,8 +342,10 @@ def test_dashboard_dynamodb_access_is_scoped_to_the_table_and_never_deletes(targ
 
 def _calls_in_code() -> set[str]:
     """IAM actions for the AWS calls the product makes outside demo mode."""
-    store = (ROOT / "services" / "store.py").read_text()
-    table_calls = set(re.findall(r"self\._table\.(\w+)\(", store))
+    tables = "".join(
+        (ROOT / "services" / name).read_text() for name in ("store.py", "history.py")
+    )
+    table_calls = set(re.findall(r"self\._table\.(\w+)\(", tables))
     dynamo = {"dynamodb:" + m.title().replace("_", "") for m in table_calls}
     code = "".join(p.read_text() for p in (ROOT / "services").glob("*.py"))
     clients = set().union(*(_model_calls(code, s) for s in CLIENT_SERVICES))
@@ -587,3 +594,20 @@ def test_external_id_constraint_matches_the_products_validation(staging, value):
     except InputError:
         product = False
     assert _cfn_accepts(spec, value) is product
+
+
+def test_history_table_has_its_keys_ttl_recovery_and_encryption(target):
+    table = Renderer(target).resources()["HistoryTable"]
+    props = table["Properties"]
+    assert props["KeySchema"] == [
+        {"AttributeName": "targetAccountId", "KeyType": "HASH"},
+        {"AttributeName": "at", "KeyType": "RANGE"},
+    ]
+    assert props["TimeToLiveSpecification"] == {
+        "AttributeName": "expiresAt", "Enabled": True
+    }  # fmt: skip
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
+    assert props["SSESpecification"]["SSEEnabled"] is True
+    assert target["Parameters"]["HistoryTableName"]["Default"] == (
+        Settings().history_table_name
+    )
