@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         configure_logging(logging.INFO, raw_settings(args))
-        settings = settings_for(args)
+        settings = loopback_names(settings_for(args))
         refused = open_door(settings, args.insecure_no_auth)
         if refused:
             raise ValueError(refused)
@@ -113,6 +113,18 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         app.drs_backend.close()
     return 0
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def loopback_names(settings):
+    """On a loopback address, answer only to localhost's names unless told otherwise:
+    a page whose own name is made to resolve to 127.0.0.1 (DNS rebinding) would
+    otherwise pass as this app's own origin and could read and write through it."""
+    if settings.trusted_hosts or not is_loopback(settings.host):
+        return settings
+    return settings.with_overrides(trusted_hosts=LOOPBACK_NAMES)
 
 
 def describe(settings) -> str:

@@ -94,6 +94,12 @@ class Settings:
     proxy_header: str = "x-amzn-oidc-identity"
     trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose header is believed
     admins: tuple[str, ...] = ()  # proxy: identities that may write; others view
+    # Host names the app answers to (others: 400), against DNS rebinding; app.py on a
+    # loopback address defaults to localhost's names
+    trusted_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[
+        str, ...
+    ] = ()  # other origins whose pages may write (a portal)
     session_secret: str | None = field(default=None, repr=False)  # shared by workers
     session_ttl_seconds: float = 43200.0  # a Basic sign-in's cookie lasts 12 hours
     # shared state of every worker and host (services/shared_cache.py); None: in-process

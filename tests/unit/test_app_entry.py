@@ -145,3 +145,27 @@ def test_prewarm_collects_every_target_so_the_first_page_reads_the_cache():
         assert service.collections == 1  # answered from the prewarmed cache
     finally:
         app.drs_backend.close()
+
+
+def test_on_loopback_the_app_answers_only_to_localhosts_names(app_module):
+    """DNS rebinding: a page whose own name now resolves to 127.0.0.1 sends its own
+    name as Host; the app refuses it instead of treating it as its own origin."""
+    from dashboard import create_app
+
+    settings = app_module.loopback_names(
+        app_module.settings_for(app_module.parse(["--scenario", str(STAGING_SCENARIO)]))
+    )
+    assert "localhost" in settings.trusted_hosts
+    app = create_app(settings)
+    try:
+        client = app.server.test_client()
+        evil = client.get("/api/accounts", headers={"Host": "evil.example:8050"})
+        assert evil.status_code == 400
+        for host in ("localhost:8050", "127.0.0.1:8050"):
+            assert (
+                client.get("/api/accounts", headers={"Host": host}).status_code == 200
+            )
+    finally:
+        app.drs_backend.close()
+    public = app_module.settings_for(app_module.parse(["--host", "0.0.0.0"]))
+    assert app_module.loopback_names(public).trusted_hosts == ()
