@@ -49,6 +49,12 @@ REGION_BULLETS = "region-bullets"  # container: one bullet per Region in use
 MAIN = "main"  # the skip link's target
 DATA_AGE = "data-age"  # "(12 s ago)": kept counting by assets/clock.js
 
+# Capacity over time
+HISTORY_GRAPH = "history-graph"  # dcc.Graph
+HISTORY_RANGE = "history-range"  # RadioItems: days
+HISTORY_FORECAST_CONTAINER = "history-forecast-container"  # container
+HISTORY_FORECAST = "history-forecast"
+
 # Recovery capacity
 RECOVERY_METER = "recovery-meter"  # container
 RECOVERY_PROGRESS = "recovery-progress"

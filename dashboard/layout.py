@@ -12,6 +12,7 @@ from components.charts import stack_toggle
 from components.gauges import GAUGE_HEIGHT
 from components.header import header
 from components.headline import headline
+from components.history_chart import RANGES
 from components.modals import (
     add_staging_modal,
     details_modal,
@@ -66,10 +67,24 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
     )
     per_region = _card("Replicating servers per Region", _graph(ids.REGION_BARS, 420))
     table = _card("Accounts", html.Div(id=ids.ACCOUNTS_TABLE))
+    history = _card(
+        "Capacity over time",
+        [
+            dbc.RadioItems(
+                id=ids.HISTORY_RANGE,
+                options=[{"label": k, "value": v} for k, v in RANGES.items()],
+                value=7,
+                inline=True,
+                class_name="mb-1",
+            ),
+            _graph(ids.HISTORY_GRAPH, 340),
+        ],
+    )
     body = dbc.Container(
         [
             html.Div(id=ids.STALE_BANNER),
-            html.Div(headline(None), id=ids.HEADLINE, className="mb-3"),
+            html.Div(headline(None), id=ids.HEADLINE),
+            html.Div(id=ids.HISTORY_FORECAST_CONTAINER, className="mb-3"),
             html.Div(
                 [
                     _area("capacity", capacity),
@@ -78,6 +93,7 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
                     _area("accounts", per_account),
                     _area("regions", per_region),
                     _area("table", table),
+                    _area("history", history),
                 ],
                 className="page-grid mb-4",
             ),

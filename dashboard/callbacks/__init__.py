@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.callbacks import add, details, export, refresh, staging
+from dashboard.callbacks import add, details, export, history, refresh, staging
 
 
 def register_callbacks(app, context) -> None:
-    for module in (refresh, export, details, staging, add):
+    for module in (refresh, export, details, staging, add, history):
         module.register(app, context)
