@@ -3,6 +3,9 @@ drawn again when a new collection is on screen or another range is chosen."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import dash
 from dash import Input, Output
 
@@ -11,8 +14,13 @@ from components.chart_parts import placeholder_figure
 from components.history_chart import history_figure, soonest_forecast
 from dashboard.context import DashboardContext
 
+DRAWN_SIZE = 32
+
 
 def register(app: dash.Dash, context: DashboardContext) -> None:
+    drawn_by_key: OrderedDict[tuple, tuple] = OrderedDict()  # (snapshot, days) -> out
+    lock = threading.Lock()
+
     @app.callback(
         Output(ids.HISTORY_GRAPH, "figure"),
         Output(ids.HISTORY_FORECAST_CONTAINER, "children"),
@@ -20,7 +28,17 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
         Input(ids.HISTORY_RANGE, "value"),
     )
     def draw_history(store, days):
-        return history_outputs(context, store, days)
+        # every poll changes the store; the history changes with a new collection only
+        key = ((store or {}).get("key"), days)
+        with lock:
+            if key[0] and key in drawn_by_key:
+                return drawn_by_key[key]
+        drawn = history_outputs(context, store, days)
+        with lock:
+            drawn_by_key[key] = drawn
+            while len(drawn_by_key) > DRAWN_SIZE:
+                drawn_by_key.popitem(last=False)
+        return drawn
 
 
 def history_outputs(context: DashboardContext, store: dict | None, days):
