@@ -50,46 +50,18 @@ def history_figure(
     traces = []
     for i, key in enumerate(_fullest(unit_lines)):
         account_id, unit_region = key
-        line = unit_lines[key]
         label = chart_label(
             {"accountName": names.get(account_id), "accountId": account_id}
         )
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": f"{label} · {unit_region}",
-                "x": [p["time"] for p in line],
-                "y": [
-                    100 * p["replicatingServers"] / p["maxReplicating"] for p in line
-                ],
-                "customdata": [
-                    [p["replicatingServers"], p["maxReplicating"]] for p in line
-                ],
-                "hovertemplate": "%{customdata[0]:,} of %{customdata[1]:,}"
-                " (%{y:.0f} %)<extra>%{fullData.name}</extra>",
-                "line": {"color": palette_color(i), "width": 2},
-            }
-        )
-    combined = [r for r in answer.get("regions") or () if r["region"] == region]
+        rows = [(p["time"], p["replicatingServers"], p["maxReplicating"])
+                for p in unit_lines[key]]  # fmt: skip
+        line = {"color": palette_color(i), "width": 2}
+        traces.append(_line(f"{label} · {unit_region}", rows, line))
+    combined = [(r["time"], r["totalReplicating"], r["maxReplicating"])
+                for r in answer.get("regions") or () if r["region"] == region]  # fmt: skip
     if combined:
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": f"combined · {region}",
-                "x": [r["time"] for r in combined],
-                "y": [
-                    100 * r["totalReplicating"] / r["maxReplicating"] for r in combined
-                ],
-                "customdata": [
-                    [r["totalReplicating"], r["maxReplicating"]] for r in combined
-                ],  # fmt: skip
-                "hovertemplate": "%{customdata[0]:,} of %{customdata[1]:,}"
-                " (%{y:.0f} %)<extra>%{fullData.name}</extra>",
-                "line": {"color": "#212529", "width": 3, "dash": "dot"},
-            }
-        )
+        line = {"color": "#212529", "width": 3, "dash": "dot"}
+        traces.append(_line(f"combined · {region}", combined, line))
     operational = 100 * float(CRITICAL_SHARE)
     layout = {
         "template": template("plotly_white"),
@@ -108,6 +80,22 @@ def history_figure(
         ],
     }
     return {"data": traces, "layout": layout}
+
+
+def _line(name: str, rows: list[tuple], line: dict) -> dict:
+    """One series (time, servers, limit) as its share of its own limit; the hover
+    says the counts."""
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        "x": [time for time, _, _ in rows],
+        "y": [100 * used / limit for _, used, limit in rows],
+        "customdata": [[used, limit] for _, used, limit in rows],
+        "hovertemplate": "%{customdata[0]:,} of %{customdata[1]:,}"
+        " (%{y:.0f} %)<extra>%{fullData.name}</extra>",
+        "line": line,
+    }
 
 
 def _range(days: float, now: str | None) -> list[str]:

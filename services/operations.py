@@ -237,12 +237,7 @@ class Operations:
 
         snapshot = self._snapshot(payload, wait=True).snapshot.to_dict()
         name = csv_filename(snapshot["targetAccountId"], snapshot["collectedAt"])
-        return Response(
-            200,
-            capacity_csv(snapshot),
-            "text/csv; charset=utf-8",
-            {"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _csv(capacity_csv(snapshot), name)
 
     # -- history --------------------------------------------------------------------
 
@@ -254,12 +249,7 @@ class Operations:
 
         answer = self._history_answer(payload)
         name = history_filename(answer["targetAccountId"], answer["days"])
-        return Response(
-            200,
-            history_csv(answer),
-            "text/csv; charset=utf-8",
-            {"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _csv(history_csv(answer), name)
 
     def _history_answer(self, payload: Mapping) -> dict:
         from services.clock import utc_now
@@ -323,6 +313,16 @@ def _added_by(payload: Mapping) -> str:
             "addedBy must be printable text of at most 128 characters", field="addedBy"
         )
     return given
+
+
+def _csv(text: str, filename: str) -> Response:
+    """A CSV download: the same headers from the API, the Lambda entry and the page."""
+    return Response(
+        200,
+        text,
+        "text/csv; charset=utf-8",
+        {"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _ok(body: dict, status: int = 200) -> Response:
