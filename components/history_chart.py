@@ -4,7 +4,7 @@ words. Built from the history answer (GET /api/accounts/{id}/history)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from dash import html
 
@@ -17,6 +17,7 @@ from components.chart_parts import (
     template,
 )
 from components.format import chart_label
+from services.clock import parse_iso, utc_now
 from services.settings import CRITICAL_SHARE
 
 RANGES = {"24 h": 1, "7 d": 7, "30 d": 30, "90 d": 90}
@@ -100,9 +101,7 @@ def _line(name: str, rows: list[tuple], line: dict) -> dict:
 
 def _range(days: float, now: str | None) -> list[str]:
     """The whole chosen range, ending now: one point shows where it sits in time."""
-    end = (
-        datetime.fromisoformat(now.replace("Z", "+00:00")) if now else datetime.now(UTC)
-    )
+    end = parse_iso(now) if now else utc_now()
     return [(end - timedelta(days=days)).isoformat(), end.isoformat()]
 
 

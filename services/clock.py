@@ -18,5 +18,10 @@ def iso_utc(moment: datetime) -> str:
     return utc.isoformat() + "Z"  # isoformat pads years < 1000, strftime does not
 
 
+def parse_iso(text: str) -> datetime:
+    """The inverse of `iso_utc`: an ISO 8601 time (`Z` or an offset) as aware UTC."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
 def utc_now_iso(clock: Callable[[], datetime] = utc_now) -> str:
     return iso_utc(clock())

@@ -17,22 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from boto3.dynamodb.conditions import Key
 
+from services.clock import iso_utc, parse_iso, utc_now
+
 MIN_SPACING = timedelta(minutes=5)
 HOURLY_DAYS = 90
 SHORT_DAYS = 1
-
-
-def _time(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _number(value) -> int | float | None:
@@ -117,7 +111,7 @@ class HistoryStore:
         table,
         *,
         retention_days: int = 400,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = utc_now,
     ):
         self._table = table
         self._retention = timedelta(days=retention_days)
@@ -178,14 +172,14 @@ class HistoryStore:
         if snapshot.get("scope", "all") != "all":
             return False  # a Region's scope is a part: the all-Regions one is recorded
         target_id = snapshot["targetAccountId"]
-        at = _time(snapshot["collectedAt"])
+        at = parse_iso(snapshot["collectedAt"])
         last = self.latest(target_id)
-        if last is not None and at - _time(last) < MIN_SPACING:
+        if last is not None and at - parse_iso(last) < MIN_SPACING:
             return False
         self._table.put_item(
             Item={
                 "targetAccountId": target_id,
-                "at": _iso(at),
+                "at": iso_utc(at),
                 "expiresAt": int((at + self._lifetime(at, last)).timestamp()),
                 "complete": bool(snapshot.get("complete")),
                 **record_of(snapshot),
@@ -194,7 +188,7 @@ class HistoryStore:
         return True
 
     def _lifetime(self, at: datetime, last: str | None) -> timedelta:
-        previous = _time(last) if last else None
+        previous = parse_iso(last) if last else None
         if previous is None or previous.date() != at.date():
             return self._retention
         if (previous.hour, previous.date()) != (at.hour, at.date()):
@@ -205,7 +199,7 @@ class HistoryStore:
         now = int(self._now().timestamp())
         kwargs = {
             "KeyConditionExpression": Key("targetAccountId").eq(target_id)
-            & Key("at").gte(_iso(since))
+            & Key("at").gte(iso_utc(since))
         }
         while True:
             page = self._table.query(**kwargs)

@@ -10,9 +10,11 @@ empty account), the same bytes from the API, the CLI and the page.
 from __future__ import annotations
 
 import csv
+import io
 from collections import defaultdict
 from datetime import datetime
 
+from services.clock import parse_iso
 from services.export import neutralise
 from services.forecast import FORECAST_LEVELS, forecast_text, trend
 from services.history import RegionPoint, UnitPoint
@@ -28,12 +30,8 @@ CSV_COLUMNS = (
 )
 
 
-def _when(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-
-
 def _forecasts(scope: str, account_id, region: str, series, now) -> tuple[dict, list]:
-    fitted = trend(((_when(t), n, limit) for t, n, limit in series), now=now)
+    fitted = trend(((parse_iso(t), n, limit) for t, n, limit in series), now=now)
     summary = {
         "scope": scope,
         "accountId": account_id,
@@ -92,18 +90,9 @@ def history_answer(
     }
 
 
-class _Rows:
-    def __init__(self):
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.parts.append(text)
-        return len(text)
-
-
 def history_csv(answer: dict) -> str:
     """One row per time × account × Region, then per time × Region combined."""
-    out = _Rows()
+    out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for p in answer["points"]:
@@ -116,7 +105,7 @@ def history_csv(answer: dict) -> str:
             [neutralise(v) for v in (p["time"], "combined", "", p["region"],
              p["totalReplicating"], p["maxReplicating"], p["status"])]
         )  # fmt: skip
-    return "".join(out.parts)
+    return out.getvalue()
 
 
 def history_filename(target_id: str, days: float) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import dash
 import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, no_update
@@ -19,6 +17,7 @@ from components.recovery import recovery_meter
 from components.tables import accounts_table
 from dashboard.context import DashboardContext, snapshot_of
 from dashboard.layout import DATA_VERSION_STORE
+from services.clock import parse_iso, utc_now
 
 # Clientside: "Last updated 09:30:05 UTC" and the data's time for assets/clock.js,
 # which keeps "(12 s ago)" counting even while a refresh runs (Dash holds callbacks
@@ -232,7 +231,7 @@ def collecting_outputs(target_id, scope, shown):
 def age_seconds(collected_at: str) -> float | None:
     """How old the data is now, by this server's clock (the browser's may differ)."""
     try:
-        at = datetime.fromisoformat(collected_at.replace("Z", "+00:00"))
+        at = parse_iso(collected_at)
     except (AttributeError, ValueError):
         return None
-    return round(max(0.0, (datetime.now(UTC) - at).total_seconds()), 1)
+    return round(max(0.0, (utc_now() - at).total_seconds()), 1)
