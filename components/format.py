@@ -80,6 +80,17 @@ def of_limit(used: int | None, limit: int | None, source: str | None = None) -> 
     return f"{text} ({limit_source_text(source)})" if source else text
 
 
+def unread_regions(snapshot: dict) -> dict[str, int]:
+    """Region -> how many accounts could not be read there (their counts are missing:
+    what is shown there is a lower bound)."""
+    unread: dict[str, int] = {}
+    for account in snapshot.get("accounts") or ():
+        for row in account.get("regionalBreakdown") or ():
+            if row.get("state") != "ok":
+                unread[row.get("region")] = unread.get(row.get("region"), 0) + 1
+    return unread
+
+
 def busiest_unit(account: dict) -> dict | None:
     """The account's busiest account × Region (its `busiestRegion`), if any."""
     region = account.get("busiestRegion")

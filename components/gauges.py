@@ -8,7 +8,13 @@ from dash import html
 
 from components import ids
 from components.chart_parts import template
-from components.format import fmt_count, fmt_percent, of_limit, reporting_text
+from components.format import (
+    fmt_count,
+    fmt_percent,
+    of_limit,
+    reporting_text,
+    unread_regions,
+)
 from components.status import BAND_COLORS, BAND_TINTS, STATUS_ICONS, as_status
 from components.status import status_text as status_words
 from services.models import Status
@@ -182,21 +188,11 @@ def kpi_cards(snapshot: dict) -> dbc.Row:
     )
 
 
-def _unread_regions(snapshot: dict) -> dict[str, int]:
-    """Region -> how many accounts could not be read there."""
-    unread: dict[str, int] = {}
-    for account in snapshot.get("accounts") or ():
-        for row in account.get("regionalBreakdown") or ():
-            if row.get("state") != "ok":
-                unread[row.get("region")] = unread.get(row.get("region"), 0) + 1
-    return unread
-
-
 def regions_in_use(snapshot: dict) -> list[dict]:
     """The combined figures of every Region holding servers or not read everywhere,
     the binding one first, then the fullest."""
     binding = (snapshot.get("combined") or {}).get("region")
-    unread = _unread_regions(snapshot)
+    unread = unread_regions(snapshot)
     rows = [
         r
         for r in snapshot.get("combinedByRegion") or ()
@@ -280,7 +276,7 @@ def region_bullets(snapshot: dict) -> html.Div | None:
     if not rows:
         return None
     binding = (snapshot.get("combined") or {}).get("region")
-    unread = _unread_regions(snapshot)
+    unread = unread_regions(snapshot)
     return html.Div(
         [
             html.H3("Each Region against its own limit", className="h6 text-muted"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from dash import html
 
 from components import ids
-from components.format import fmt_count, reporting_text
+from components.format import fmt_count, reporting_text, unread_regions
 from components.status import STATUS_ICONS, as_status
 from services.models import Status
 from services.thresholds import RECOVERY_BANDS, band_thresholds
@@ -113,13 +113,7 @@ def not_read(snapshot: dict) -> tuple[int, int]:
     """(accounts not reporting, account × Regions that could not be read)."""
     accounts = snapshot.get("accounts") or ()
     silent = sum(1 for a in accounts if not a.get("accessible"))
-    regions = sum(
-        1
-        for a in accounts
-        for row in a.get("regionalBreakdown") or ()
-        if row.get("state") != "ok"
-    )
-    return silent, regions
+    return silent, sum(unread_regions(snapshot).values())
 
 
 def completeness_text(snapshot: dict) -> str:
