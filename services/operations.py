@@ -76,6 +76,7 @@ class Operations:
             "export_capacity_csv": self.export_capacity_csv,
             "get_capacity_history": self.get_capacity_history,
             "export_history_csv": self.export_history_csv,
+            "record_history": self.record_history,
         }
 
     @property
@@ -264,15 +265,23 @@ class Operations:
             units, regions = self._history.points(target_id, days)
         return history_answer(target_id, units, regions, days, utc_now())
 
-    def _record(self, snapshot) -> None:
+    def record_history(self, payload: Mapping) -> Response:
+        """Collect the target now, wait for it and record it (cli.py watch, the
+        schedule): the snapshot and whether the history took it."""
+        target = {"targetAccountId": payload.get("targetAccountId"), "refresh": True}
+        snapshot = self._snapshot(target, wait=True).snapshot
+        return _ok({**snapshot.to_dict(), "recorded": self._record(snapshot)})
+
+    def _record(self, snapshot) -> bool:
         """Keep the collection in the history (at most every 5 minutes); a failure to
-        record is logged and never fails the read."""
+        record is logged and never fails the read. Whether it was recorded."""
         if self._history is None:
-            return
+            return False
         try:
-            self._history.record_snapshot(snapshot)
+            return self._history.record_snapshot(snapshot)
         except Exception as exc:  # the history is a side record: the answer stands
             log.warning("history not recorded: %s", type(exc).__name__)
+            return False
 
     def _snapshot(self, payload: Mapping, wait: bool):
         """The service's answer; `wait` (CLI, Lambda, CSV) waits for the collection."""
