@@ -115,6 +115,8 @@ class Collector:
         self.last_collections: dict[str, float] = {}
         self._empty_lock = threading.Lock()
         self._shared_empty = empty_regions  # every worker's memory (shared_cache.py)
+        # told (target id, seconds, readings) after each collection: /metrics' histogram
+        self.listeners: list[Callable[[str, float, list[AccountReading]], None]] = []
 
     def collection_ages(self) -> dict[str, float]:
         """Seconds since each target's last collection in this process ended."""
@@ -134,6 +136,11 @@ class Collector:
         finished = self._clock()
         self.last_collections[target.account_id] = finished
         _log_collection(target.account_id, readings, finished - started, force)
+        for listener in self.listeners:
+            try:
+                listener(target.account_id, finished - started, readings)
+            except Exception as exc:  # an observer never fails a collection
+                log.warning("collection listener failed (%s)", type(exc).__name__)
         return readings
 
     def read_accounts(
