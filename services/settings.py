@@ -108,6 +108,9 @@ class Settings:
     # None: a request waits for its collection; a number: stale-while-revalidate, and a
     # request without a snapshot answers `refreshing` after at most that many seconds
     refresh_wait_seconds: float | None = None
+    # /metrics: a snapshot older than this makes a scrape ask for one background
+    # collection; None: only a target with no snapshot does (services/prometheus.py)
+    metrics_refresh_seconds: float | None = None
     mode: str | None = None  # aws | demo | scenario; None: chosen by services/mode.py
     log_format: str = "text"  # or json: one object per line
     log_level: str | None = None  # None: the entry point's default (INFO, CLI WARNING)
