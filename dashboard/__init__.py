@@ -10,6 +10,7 @@ import dash
 import flask
 from werkzeug.exceptions import HTTPException
 
+from dashboard.metrics import install_metrics
 from services.auth import install_sign_in
 from services.backend import Backend, build_backend, build_operations
 from services.http_guard import install_guards
@@ -45,6 +46,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> dash.Dash:
     app.server.register_blueprint(
         api_blueprint(operations, ready=lambda: readiness(backend))
     )
+    install_metrics(app.server, backend)
     app.server.register_error_handler(Exception, _failed_without_traceback)
 
     def layout():
