@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import botocore.session
 
+from services.alert_monitor import monitor_for
 from services.clock import utc_now_iso
 from services.collector import Collector
 from services.gateway import AwsGateway
@@ -56,6 +57,7 @@ class Backend:
     simulator: object | None = None
     _mock: object | None = None
     history: HistoryStore | None = None  # None: no history kept
+    alerts: object | None = None  # services.alert_monitor.AlertMonitor, or None
 
     @property
     def demo(self) -> bool:
@@ -63,6 +65,8 @@ class Backend:
 
     def close(self) -> None:
         self.collector.close()
+        if self.alerts is not None:
+            self.alerts.close()
         if self._mock is not None:
             self._mock.stop()
 
@@ -94,7 +98,8 @@ def _assemble(
     collector = Collector(gateway, settings, empty_regions=memory)
     service = CapacityService(store, collector, settings, shared=shared)
     return Backend(
-        settings, store, gateway, collector, service, simulator, mock, history
+    alerts = monitor_for(settings, history, simulator)
+        settings, store, gateway, collector, service, simulator, mock, history, alerts
     )
 
 
@@ -168,5 +173,5 @@ def build_operations(backend: Backend):
     validator = StagingValidator(backend.collector, backend.service, backend.settings)
     return Operations(
         backend.store, backend.service, validator, backend.settings,
-        history=backend.history,
+        history=backend.history, alerts=backend.alerts,
     )  # fmt: skip

@@ -118,6 +118,11 @@ class HistoryStore:
         self._now = now
         self._seen: dict[str, str] = {}  # target -> the last collection looked at
 
+    @property
+    def table(self):
+        """The DynamoDB table (the alerts keep their state in a partition of it)."""
+        return self._table
+
     @staticmethod
     def create_table(dynamodb_resource, name: str):
         """Create the table (on demand, TTL on `expiresAt`) unless it exists."""

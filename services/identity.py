@@ -22,7 +22,7 @@ ROLES = (ADMIN, VIEWER)
 # dashboard assume a role named by the caller (an oracle for external IDs otherwise).
 WRITE_OPERATIONS = frozenset({
     "add_target_account", "add_staging_account", "remove_staging_account",
-    "validate_staging_account",
+    "validate_staging_account", "mute_alerts", "unmute_alerts",
 })  # fmt: skip
 
 

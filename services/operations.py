@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services import inputs
+from services import inputs, mutes
 from services.audit import audit
 from services.capacity import ALL_REGIONS
 from services.clock import utc_now_iso
@@ -56,10 +56,12 @@ class Operations:
     """Every operation of SPEC §7 over the store, the capacity service and the validator."""
 
     def __init__(
-        self, store, service, validator, settings, clock=utc_now_iso, history=None
-    ):
+        self, store, service, validator, settings, clock=utc_now_iso, history=None,
+        alerts=None,
+    ):  # fmt: skip
         self._store = store
         self._history = history  # services.history.HistoryStore, or None: not kept
+        self._alerts = alerts  # services.alert_monitor.AlertMonitor, or None
         self._service = service
         self._validator = validator
         self._settings = settings
@@ -77,6 +79,9 @@ class Operations:
             "get_capacity_history": self.get_capacity_history,
             "export_history_csv": self.export_history_csv,
             "record_history": self.record_history,
+            "get_alert_mutes": self.get_alert_mutes,
+            "mute_alerts": self.mute_alerts,
+            "unmute_alerts": self.unmute_alerts,
         }
 
     @property
@@ -278,10 +283,34 @@ class Operations:
         if self._history is None:
             return False
         try:
-            return self._history.record_snapshot(snapshot)
+            recorded = self._history.record_snapshot(snapshot)
         except Exception as exc:  # the history is a side record: the answer stands
             log.warning("history not recorded: %s", type(exc).__name__)
-            return False
+            recorded = False
+        if self._alerts is not None:  # evaluated in the background (issue 12, item 6)
+            self._alerts.observe(snapshot, forecast=recorded)
+        return recorded
+
+    # -- alert mutes (services/mutes.py) -----------------------------------------------
+
+    def get_alert_mutes(self, payload: Mapping) -> Response:
+        target_id, store, now = self._mutes(payload)
+        return _ok(mutes.listed(store, target_id, now))
+
+    def mute_alerts(self, payload: Mapping) -> Response:
+        target_id, store, now = self._mutes(payload)
+        by = _added_by(payload)
+        return _ok(mutes.mute(store, target_id, payload, by, now))
+
+    def unmute_alerts(self, payload: Mapping) -> Response:
+        target_id, store, now = self._mutes(payload)
+        return _ok(mutes.unmute(store, target_id, payload, now))
+
+    def _mutes(self, payload: Mapping):
+        target_id = _target_id(payload)
+        self._store.get_target(target_id)  # 404 for an unknown target
+        store = mutes.require(self._alerts and self._alerts.store)
+        return target_id, store, self._alerts.clock()
 
     def _snapshot(self, payload: Mapping, wait: bool):
         """The service's answer; `wait` (CLI, Lambda, CSV) waits for the collection."""

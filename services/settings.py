@@ -66,6 +66,14 @@ class Settings:
     # capacity over time (services/history.py): "" keeps no history
     history_table_name: str = "drs-capacity-history"
     history_retention_days: int = 400
+    # alerts (services/alert_monitor.py), state and mutes in the history table: an SNS
+    # topic and/or a Slack-compatible webhook (its URL, or the SSM parameter holding it)
+    alert_sns_topic_arn: str = ""
+    alert_webhook_url: str | None = field(default=None, repr=False)  # path is secret
+    alert_webhook_parameter: str = ""  # an SSM parameter name, read once
+    alert_reminder_seconds: float = 21600.0  # while WARNING or worse; 0: never
+    alert_forecast_days: int = 14  # forecast alert horizon; 0: no forecast alerts
+    alert_forecast_level: str = "CRITICAL"  # the forecast level that alerts
     replication_limit: int = 300  # quota L-C1D14A2B, per account and Region
     max_recovery_instances: int = 4000  # quota L-E28BE5E0, target account
     limits_source: str = "service-quotas"  # or "setting": never ask Service Quotas
@@ -162,6 +170,7 @@ class Settings:
                     f"got {value!r}"
                 )
 
+        self._check_alerts()
     def _check_sign_in(self) -> None:
         if self.auth not in AUTH_MODES:
             raise ValueError(
@@ -206,6 +215,39 @@ class Settings:
         for f in fields(cls):
             for variable in (*_spec_names(f.name), f"DRS_CAPACITY_{f.name.upper()}"):
                 if variable in env:
+    def _check_alerts(self) -> None:
+        if self.alert_sns_topic_arn and not _TOPIC_ARN.fullmatch(
+            self.alert_sns_topic_arn
+        ):
+            raise ValueError(
+                f"{_variable('alert_sns_topic_arn')}: not an SNS topic ARN"
+            )
+        if self.alert_webhook_url and not _webhook_url_ok(self.alert_webhook_url):
+            raise ValueError(  # never echo the URL: its path is the secret
+                f"{_variable('alert_webhook_url')}: expected an https:// URL "
+                "(http:// only to this host)"
+            )
+        if self.alert_webhook_parameter and not _PARAMETER_NAME.fullmatch(
+            self.alert_webhook_parameter
+        ):
+            raise ValueError(
+                f"{_variable('alert_webhook_parameter')}: not an SSM parameter name "
+                "(/path/name)"
+            )
+        if not self.alert_reminder_seconds >= 0:
+            raise ValueError(
+                f"{_variable('alert_reminder_seconds')}: must not be negative"
+            )
+        if not 0 <= self.alert_forecast_days <= 3650:
+            raise ValueError(f"{_variable('alert_forecast_days')}: must be 0 to 3650")
+        level = str(self.alert_forecast_level).strip().upper()
+        object.__setattr__(self, "alert_forecast_level", level)
+        if level not in ALERT_FORECAST_LEVELS:
+            raise ValueError(
+                f"{_variable('alert_forecast_level')}: expected one of "
+                f"{', '.join(ALERT_FORECAST_LEVELS)}, got {level!r}"
+            )
+
                     values[f.name] = _parse(variable, f.type, env[variable])
         settings = cls(**values)
         return settings.with_overrides(**overrides)
@@ -228,6 +270,22 @@ def _spec_names(name: str) -> tuple[str, ...]:
 def _variable(name: str) -> str:
     """How an error names a setting: its variable, and its SPEC name where it has one."""
     spec = "".join(f" (or {n})" for n in _spec_names(name))
+_TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
+_PARAMETER_NAME = re.compile(r"(/[A-Za-z0-9_.-]+){1,15}")
+ALERT_FORECAST_LEVELS = ("WARNING", "CRITICAL", "HYPER-CRITICAL")
+
+
+def _webhook_url_ok(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if not parts.hostname or any(c.isspace() for c in url):
+        return False
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return parts.scheme == "https" or (parts.scheme == "http" and local)
     return f"DRS_CAPACITY_{name.upper()}{spec}"
 
 
