@@ -3,7 +3,7 @@
     python cli.py [--scenario FILE | --api-url URL [--token-file F]] [--format ...] COMMAND
 
 Commands: targets list|show|add, staging list|add|remove|validate, capacity, history,
-serve;
+watch, serve;
 users add|list|remove and tokens create|list|revoke edit the sign-in files.
 With --api-url the token comes from --token-file or DRS_CAPACITY_TOKEN.
 The backend: --scenario/--demo/--aws, else DRS_CAPACITY_MODE (services/mode.py).
@@ -90,7 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
     past = command(groups, "history", "capacity over time and forecasts of a target")
     past.add_argument("target")
     past.add_argument("--days", type=float, help="how far back (default 7, max 400)")
+    watch = command(groups, "watch", "collect every N minutes and record the history; "
+                    "SIGINT/SIGTERM stop between passes")  # fmt: skip
+    watch.add_argument("targets", nargs="*", metavar="TARGET",
+                       help="target account ids (default: every registered target)")  # fmt: skip
+    watch.add_argument("--interval", type=_interval, metavar="MINUTES",
+                       help="minutes between passes (default 5, max 1440)")  # fmt: skip
+    watch.add_argument("--once", action="store_true", help="one pass, then exit")
     return parser
+
+
+def _interval(text: str) -> int:
+    from services.watch import interval_minutes
+
+    try:
+        return interval_minutes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _staging_options(parser: argparse.ArgumentParser, *, name: bool) -> None:
@@ -115,6 +131,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--api-url runs on the server: leave out --scenario/--demo/--aws")
     if args.group in SIGN_IN_GROUPS and args.api_url:
         parser.error(f"{args.group} edits a local file: leave out --api-url")
+    if args.group == "watch" and args.api_url:
+        parser.error("watch collects and records here: leave out --api-url")
     if args.token_file and not args.api_url:
         parser.error("--token-file is sent with --api-url only")
     return args
@@ -317,6 +335,14 @@ def _history(args, ops, out: Output) -> int:
     return out.answer(ops.dispatch(operation, payload), "history")
 
 
+def _watch(args, ops, out: Output) -> int:
+    from services.watch import run_watch
+
+    ok = run_watch(ops, args.targets, interval_minutes=args.interval, once=args.once,
+                   json_lines=args.format == "json", out=out.out, err=out.err)  # fmt: skip
+    return EXIT_OK if ok else EXIT_ERROR
+
+
 def _reaches(snapshot: dict, level: str) -> bool:
     """Whether the snapshot's overall status (SPEC §4.3) reaches `level`.
 
@@ -349,6 +375,7 @@ COMMANDS = {
     ("staging", "validate"): _staging_validate,
     ("capacity", None): _capacity,
     ("history", None): _history,
+    ("watch", None): _watch,
 }
 
 
