@@ -74,6 +74,7 @@ def test_metrics_answers_the_text_format_not_the_dashboard_page(client):
     assert "<html" not in answer.text.lower()
     assert answer.headers["Cache-Control"] == "no-store"
     assert sample(samples_of(answer.text), "store_readable") == 1
+    assert client.post("/metrics", json={}).status_code == 405  # read only
 
 
 def test_openmetrics_is_answered_to_a_scraper_that_asks_for_it(client):
