@@ -176,4 +176,4 @@ def monitor_for(settings, history, simulator=None) -> AlertMonitor | None:
     session = boto3.Session(
         botocore_session=botocore.session.get_session(), **credentials
     )
-    return build_monitor(settings, history.table, session, history)
+    return build_monitor(settings, history.dynamodb_table, session, history)

@@ -97,8 +97,8 @@ def _assemble(
     memory = None if shared is None else shared.region_memory()
     collector = Collector(gateway, settings, empty_regions=memory)
     service = CapacityService(store, collector, settings, shared=shared)
-    return Backend(
     alerts = monitor_for(settings, history, simulator)
+    return Backend(
         settings, store, gateway, collector, service, simulator, mock, history, alerts
     )
 

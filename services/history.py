@@ -119,7 +119,7 @@ class HistoryStore:
         self._seen: dict[str, str] = {}  # target -> the last collection looked at
 
     @property
-    def table(self):
+    def dynamodb_table(self):
         """The DynamoDB table (the alerts keep their state in a partition of it)."""
         return self._table
 

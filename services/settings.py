@@ -154,6 +154,7 @@ class Settings:
             )
         self._check_choices()
         self._check_sign_in()
+        self._check_alerts()
 
     def _check_choices(self) -> None:
         for name, case in (("mode", str.lower), ("log_format", str.lower),
@@ -170,7 +171,6 @@ class Settings:
                     f"got {value!r}"
                 )
 
-        self._check_alerts()
     def _check_sign_in(self) -> None:
         if self.auth not in AUTH_MODES:
             raise ValueError(
@@ -199,22 +199,6 @@ class Settings:
         if not self.session_ttl_seconds > 0:
             raise ValueError(f"{_variable('session_ttl_seconds')}: must be positive")
 
-    @property
-    def demo(self) -> bool:
-        return self.scenario_path is not None
-
-    def with_overrides(self, **changes) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
-        """Settings from `DRS_CAPACITY_<NAME>` variables (or the bare names SPEC uses, see
-        SPEC_NAMES; the prefixed one wins), then explicit overrides."""
-        env = os.environ if env is None else env
-        values = {}
-        for f in fields(cls):
-            for variable in (*_spec_names(f.name), f"DRS_CAPACITY_{f.name.upper()}"):
-                if variable in env:
     def _check_alerts(self) -> None:
         if self.alert_sns_topic_arn and not _TOPIC_ARN.fullmatch(
             self.alert_sns_topic_arn
@@ -248,28 +232,28 @@ class Settings:
                 f"{', '.join(ALERT_FORECAST_LEVELS)}, got {level!r}"
             )
 
+    @property
+    def demo(self) -> bool:
+        return self.scenario_path is not None
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Settings from `DRS_CAPACITY_<NAME>` variables (or the bare names SPEC uses, see
+        SPEC_NAMES; the prefixed one wins), then explicit overrides."""
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            for variable in (*_spec_names(f.name), f"DRS_CAPACITY_{f.name.upper()}"):
+                if variable in env:
                     values[f.name] = _parse(variable, f.type, env[variable])
         settings = cls(**values)
         return settings.with_overrides(**overrides)
 
 
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
-
-
-# Settings SPEC names without the product's prefix: accepted under that name too.
-SPEC_NAMES = frozenset({
-    "max_staging_accounts", "quota_ttl_seconds", "limits_source",
-    "replication_limit", "max_recovery_instances",
-})  # fmt: skip
-
-
-def _spec_names(name: str) -> tuple[str, ...]:
-    return (name.upper(),) if name in SPEC_NAMES else ()
-
-
-def _variable(name: str) -> str:
-    """How an error names a setting: its variable, and its SPEC name where it has one."""
-    spec = "".join(f" (or {n})" for n in _spec_names(name))
 _TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
 _PARAMETER_NAME = re.compile(r"(/[A-Za-z0-9_.-]+){1,15}")
 ALERT_FORECAST_LEVELS = ("WARNING", "CRITICAL", "HYPER-CRITICAL")
@@ -286,6 +270,22 @@ def _webhook_url_ok(url: str) -> bool:
         return False
     local = parts.hostname in ("127.0.0.1", "localhost", "::1")
     return parts.scheme == "https" or (parts.scheme == "http" and local)
+
+
+# Settings SPEC names without the product's prefix: accepted under that name too.
+SPEC_NAMES = frozenset({
+    "max_staging_accounts", "quota_ttl_seconds", "limits_source",
+    "replication_limit", "max_recovery_instances",
+})  # fmt: skip
+
+
+def _spec_names(name: str) -> tuple[str, ...]:
+    return (name.upper(),) if name in SPEC_NAMES else ()
+
+
+def _variable(name: str) -> str:
+    """How an error names a setting: its variable, and its SPEC name where it has one."""
+    spec = "".join(f" (or {n})" for n in _spec_names(name))
     return f"DRS_CAPACITY_{name.upper()}{spec}"
 
 

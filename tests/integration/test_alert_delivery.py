@@ -194,7 +194,7 @@ def test_two_workers_racing_in_threads_notify_once(table):
         for minutes, status in enumerate(["WARNING", "OK", "CRITICAL", "OK"]):
             wire = collection(minutes, {UNIT: status})
             with ThreadPoolExecutor(4) as pool:
-                list(pool.map(lambda w: w.evaluate(wire), workers))
+                list(pool.map(lambda w, c=wire: w.evaluate(c), workers))
     assert len(hook.texts) == 4
 
 
