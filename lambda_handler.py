@@ -1,8 +1,10 @@
-"""AWS Lambda entry for the seed's Query and Data Management Lambdas.
+"""AWS Lambda entry for the seed's Query and Data Management Lambdas and the schedule's.
 
 A direct event `{"operation": "add_staging_account", ...payload}` returns the API's JSON
 envelope; an API Gateway proxy event (REST v1 or HTTP v2) is routed by method and path
-through the same route table and returns `{"statusCode", "headers", "body"}`.
+through the same route table and returns `{"statusCode", "headers", "body"}`; an
+EventBridge "Scheduled Event" (or `{"operation": "record_history"}`) runs one watch pass,
+collecting and recording every target (services/watch.py), and returns a summary.
 The backend (settings from `DRS_CAPACITY_*`; real AWS unless DRS_CAPACITY_MODE says
 otherwise) is built once per container.
 """
@@ -24,6 +26,7 @@ from services.json_body import (
 )
 from services.operations import Response, failure
 from services.routes import HEALTH, OPENAPI, READY, NoRoute, resolve
+from services.watch import RECORD_HISTORY, pass_summary, run_pass
 
 QUERY_OPERATIONS = frozenset({
     "get_target_accounts", "get_target_account", "validate_staging_account",
@@ -33,6 +36,7 @@ DATA_OPERATIONS = frozenset({
     "get_target_accounts", "get_target_account", "add_target_account",
     "add_staging_account", "remove_staging_account", "get_removal_impact",
 })  # fmt: skip
+COLLECTION_OPERATIONS = frozenset({RECORD_HISTORY})  # the schedule's function
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -79,6 +83,8 @@ def handler(event, context=None, allowed: frozenset[str] | None = None):
                 "deep.",
                 field="body" if proxy else "event",
             )
+        if not proxy and _is_collection(event):
+            return _collect(event, allowed)
         return _proxy(event, allowed) if proxy else _direct(event, allowed)
     except ProductError as error:
         refused = failure(error)
@@ -107,6 +113,47 @@ def query_handler(event, context=None):
 
 def data_management_handler(event, context=None):
     return handler(event, context, DATA_OPERATIONS)
+
+
+def collection_handler(event, context=None):
+    """The EventBridge schedule's function: one watch pass, nothing else."""
+    return handler(event, context, COLLECTION_OPERATIONS)
+
+
+def _is_collection(event) -> bool:
+    if not isinstance(event, Mapping):
+        return False
+    scheduled = event.get("source") == "aws.events" and (
+        event.get("detail-type") == "Scheduled Event"
+    )
+    return scheduled or event.get("operation") == RECORD_HISTORY
+
+
+def _collect(event: Mapping, allowed) -> dict:
+    """Collect and record every target (or those the event names): a small summary."""
+    if allowed is not None and RECORD_HISTORY not in allowed:
+        message = f"Operation {RECORD_HISTORY!r} is not served by this function."
+        return failure(InputError(message, field="operation")).body
+    results = run_pass(operations(), _named_targets(event))
+    for result in results:
+        log.info("watch: %s", result.text())
+    return pass_summary(results)
+
+
+def _named_targets(event: Mapping) -> list[str]:
+    """`targetAccountIds` (or one `targetAccountId`) of a direct event; none: all."""
+    named = event.get("targetAccountIds")
+    if named is None and event.get("targetAccountId") is not None:
+        named = [event["targetAccountId"]]
+    if named is None:
+        return []
+    if not isinstance(named, list) or not all(isinstance(t, str) for t in named):
+        got = "other items" if isinstance(named, list) else _kind(named)
+        raise InputError(
+            f"targetAccountIds must be an array of account ID strings; got {got}",
+            field="targetAccountIds",
+        )
+    return named
 
 
 def _dispatch(name: str, payload: Mapping, allowed) -> Response:
