@@ -15,7 +15,8 @@ daily ones. DynamoDB deletes expired items lazily (within days), so reads skip t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -117,6 +118,8 @@ class HistoryStore:
         self._retention = timedelta(days=retention_days)
         self._now = now
         self._seen: dict[str, str] = {}  # target -> the last collection looked at
+        self._backfills: dict[str, Callable[[], Iterable]] = {}  # see backfill_once
+        self._backfill_lock = threading.Lock()
 
     @property
     def dynamodb_table(self):
@@ -161,6 +164,10 @@ class HistoryStore:
 
     def latest(self, target_id: str) -> str | None:
         """The time of the target's newest record."""
+        self._run_backfills()
+        return self._newest(target_id)
+
+    def _newest(self, target_id: str) -> str | None:
         answer = self._table.query(
             KeyConditionExpression=Key("targetAccountId").eq(target_id),
             ScanIndexForward=False,
@@ -192,6 +199,43 @@ class HistoryStore:
         )
         return True
 
+    def backfill_once(
+        self, target_id: str, records: Callable[[], Iterable[tuple[datetime, dict]]]
+    ) -> None:
+        """Write `records()` before the first read or record, unless the target has
+        history by then: the demo's synthetic past costs nothing until it is used."""
+        with self._backfill_lock:
+            self._backfills[target_id] = records
+
+    def _run_backfills(self) -> None:
+        if not self._backfills:
+            return
+        with self._backfill_lock:  # readers wait: never a half-written past
+            pending, self._backfills = self._backfills, {}
+            for target_id, records in pending.items():
+                if self._newest(target_id) is None:
+                    self.write_records(target_id, records())
+
+    def write_records(
+        self, target_id: str, records: Iterable[tuple[datetime, dict]]
+    ) -> None:
+        """Backfill (time, record) pairs, oldest first, into an empty history (the
+        demo's), each kept as long as `record` would keep it; no spacing check."""
+        last = None
+        with self._table.batch_writer() as batch:
+            for at, record in records:
+                batch.put_item(
+                    Item={
+                        "targetAccountId": target_id,
+                        "at": iso_utc(at),
+                        "expiresAt": int((at + self._lifetime(at, last)).timestamp()),
+                        "complete": bool(record.get("complete", True)),
+                        "units": record["units"],
+                        "combined": record["combined"],
+                    }
+                )
+                last = iso_utc(at)
+
     def _lifetime(self, at: datetime, last: str | None) -> timedelta:
         previous = parse_iso(last) if last else None
         if previous is None or previous.date() != at.date():
@@ -201,6 +245,7 @@ class HistoryStore:
         return timedelta(days=SHORT_DAYS)
 
     def _items(self, target_id: str, since: datetime) -> Iterator[dict]:
+        self._run_backfills()
         now = int(self._now().timestamp())
         kwargs = {
             "KeyConditionExpression": Key("targetAccountId").eq(target_id)
