@@ -437,7 +437,7 @@ def test_lambda_functions_exist_only_when_asked_for(target):
     functions = [
         r for r in with_lambda.values() if r["Type"] == "AWS::Lambda::Function"
     ]
-    assert len(functions) == 2
+    assert len(functions) == 3  # query, data management, scheduled collection
     for function in functions:
         assert function["Properties"]["Code"] == {"S3Bucket": "b", "S3Key": "k"}
         assert function["Properties"]["Runtime"] == "python3.11"
@@ -481,7 +481,7 @@ def test_lambda_handlers_exist_and_the_query_function_serves_no_write(target):
 def test_lambda_environment_configures_real_settings(target):
     resources = Renderer(target, WITH_LAMBDA).resources()
     settings_fields = {f.name for f in fields(Settings)}
-    for name in ("QueryFunction", "DataManagementFunction"):
+    for name in ("QueryFunction", "DataManagementFunction", "CollectionFunction"):
         env = resources[name]["Properties"]["Environment"]["Variables"]
         assert env["DRS_CAPACITY_TABLE_NAME"] == "ref:TargetAccountsTable"
         assert env["DRS_CAPACITY_HOME_REGION"] == PSEUDO["AWS::Region"]
@@ -490,7 +490,9 @@ def test_lambda_environment_configures_real_settings(target):
             assert prefix == "" and field.lower() in settings_fields, variable
 
 
-@pytest.mark.parametrize("function", ["QueryFunction", "DataManagementFunction"])
+@pytest.mark.parametrize(
+    "function", ["QueryFunction", "DataManagementFunction", "CollectionFunction"]
+)
 def test_each_function_writes_only_to_its_own_log_group_with_retention(
     target, function
 ):
@@ -504,6 +506,90 @@ def test_each_function_writes_only_to_its_own_log_group_with_retention(
     ]
     assert [s["Resource"] for s in logs] == [f"{group}.Arn"]
     assert "logs:CreateLogGroup" not in actions_of(statements_of(resources, role))
+
+
+# -- unattended collection (issue 12, item 2) ------------------------------------------
+
+
+def test_the_schedule_invokes_the_collection_function_every_five_minutes(target):
+    from services.watch import DEFAULT_INTERVAL_MINUTES
+
+    resources = Renderer(target, WITH_LAMBDA).resources()
+    rule = resources["CollectionScheduleRule"]
+    assert rule["Type"] == "AWS::Events::Rule"
+    assert rule["Properties"]["ScheduleExpression"] == (
+        f"rate({DEFAULT_INTERVAL_MINUTES} minutes)"  # as `cli.py watch` by default
+    )
+    assert rule["Properties"]["State"] == "ENABLED"
+    assert rule["Properties"]["Targets"] == [
+        {"Id": "collection", "Arn": "CollectionFunction.Arn"}
+    ]
+    permission = resources["CollectionInvokePermission"]["Properties"]
+    assert permission == {
+        "Action": "lambda:InvokeFunction", "FunctionName": "CollectionFunction.Arn",
+        "Principal": "events.amazonaws.com", "SourceArn": "CollectionScheduleRule.Arn",
+    }  # fmt: skip
+    retries = resources["CollectionInvokeConfig"]["Properties"]
+    assert retries["FunctionName"] == "ref:CollectionFunction"
+    assert retries["MaximumRetryAttempts"] == 0  # the next scheduled pass replaces it
+
+
+def test_the_collection_function_runs_the_handler_serving_the_schedule_alone(target):
+    import lambda_handler
+
+    function = Renderer(target, WITH_LAMBDA).resources()["CollectionFunction"]
+    assert function["Properties"]["Handler"] == "lambda_handler.collection_handler"
+    assert "collection_handler" in _function_names(ROOT / "lambda_handler.py")
+    assert frozenset({"record_history"}) == lambda_handler.COLLECTION_OPERATIONS
+
+
+@pytest.mark.parametrize(
+    ("params", "expression", "state"),
+    [({"CollectionSchedule": "cron(0 * * * ? *)"}, "cron(0 * * * ? *)", "ENABLED"),
+     ({"CollectionScheduleState": "DISABLED"}, "rate(5 minutes)", "DISABLED")],
+    ids=["hourly", "disabled"],
+)  # fmt: skip
+def test_the_schedule_can_be_changed_or_disabled(target, params, expression, state):
+    rule = Renderer(target, {**WITH_LAMBDA, **params}).resources()[
+        "CollectionScheduleRule"
+    ]
+    assert rule["Properties"]["ScheduleExpression"] == expression
+    assert rule["Properties"]["State"] == state
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [("rate(5 minutes)", True), ("rate(1 hour)", True), ("cron(0/5 * * * ? *)", True),
+     ("", False), ("every 5 minutes", False), ("rate(5 minutes) ", False)],
+)  # fmt: skip
+def test_the_schedule_parameter_takes_rate_or_cron_expressions(target, value, accepted):
+    spec = target["Parameters"]["CollectionSchedule"]
+    assert _cfn_accepts(spec, value) is accepted
+    assert set(target["Parameters"]["CollectionScheduleState"]["AllowedValues"]) == {
+        "ENABLED", "DISABLED"
+    }  # fmt: skip
+
+
+def test_no_schedule_and_no_collection_function_without_the_lambdas(target):
+    resources = Renderer(target).resources()
+    assert not [r for r in resources.values() if r["Type"].startswith("AWS::Events")]
+    assert "CollectionFunction" not in resources
+
+
+def test_the_collection_role_reads_appends_history_and_writes_no_account(target):
+    resources = Renderer(target, WITH_LAMBDA).resources()
+    statements = statements_of(resources, "CollectionFunctionRole")
+    on_history = {
+        a for s in statements if _listed(s["Resource"]) == ["HistoryTable.Arn"]
+        for a in _listed(s["Action"])
+    }  # fmt: skip
+    assert on_history == {"dynamodb:Query", "dynamodb:PutItem"}
+    on_accounts = {
+        a for s in statements if "TargetAccountsTable.Arn" in _listed(s["Resource"])
+        for a in _listed(s["Action"])
+    }  # fmt: skip
+    assert on_accounts == {"dynamodb:GetItem", "dynamodb:Scan"}
+    assert "sts:AssumeRole" in actions_of(statements)  # it reads staging accounts
 
 
 def test_target_outputs_name_the_table_and_the_role(target):
