@@ -54,6 +54,9 @@ HISTORY_GRAPH = "history-graph"  # dcc.Graph
 HISTORY_RANGE = "history-range"  # RadioItems: days
 HISTORY_FORECAST_CONTAINER = "history-forecast-container"  # container
 HISTORY_FORECAST = "history-forecast"
+HISTORY_EXPORT_BUTTON = "history-export-button"
+HISTORY_DOWNLOAD = "history-download"  # dcc.Download: the history CSV
+FORECAST_WARNINGS = "forecast-warnings"  # container: forecasts as warnings
 
 # Recovery capacity
 RECOVERY_METER = "recovery-meter"  # container

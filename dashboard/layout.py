@@ -60,7 +60,13 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
             html.Div(id=ids.KPI_CARDS, className="mt-3"),
         ],
     )
-    warnings = _card("Warnings", html.Div(id=ids.WARNINGS_CONTAINER, role="status"))
+    warnings = _card(
+        "Warnings",
+        [
+            html.Div(id=ids.WARNINGS_CONTAINER, role="status"),
+            html.Div(id=ids.FORECAST_WARNINGS, role="status"),
+        ],
+    )
     per_account = _card(
         "Servers per account",
         [stack_toggle(), _graph(ids.ACCOUNT_BARS, 420)],
@@ -70,12 +76,25 @@ def page(targets: list[dict], regions, settings, demo: bool) -> html.Div:
     history = _card(
         "Capacity over time",
         [
-            dbc.RadioItems(
-                id=ids.HISTORY_RANGE,
-                options=[{"label": k, "value": v} for k, v in RANGES.items()],
-                value=7,
-                inline=True,
-                class_name="mb-1",
+            html.Div(
+                [
+                    dbc.RadioItems(
+                        id=ids.HISTORY_RANGE,
+                        options=[{"label": k, "value": v} for k, v in RANGES.items()],
+                        value=7,
+                        inline=True,
+                    ),
+                    dbc.Button(
+                        "⤓ History CSV",
+                        id=ids.HISTORY_EXPORT_BUTTON,
+                        color="secondary",
+                        outline=True,
+                        size="sm",
+                    ),
+                    dcc.Download(id=ids.HISTORY_DOWNLOAD),
+                ],
+                className="d-flex flex-wrap align-items-center "
+                "justify-content-between gap-2 mb-1",
             ),
             _graph(ids.HISTORY_GRAPH, 340),
         ],
