@@ -21,6 +21,7 @@ from services.clock import utc_now_iso
 from services.history import MIN_SPACING
 
 RECORD_HISTORY = "record_history"
+NO_TARGETS = {"code": "NO_TARGETS", "message": "No target account is registered."}
 # passes closer than the history's spacing could not all be recorded
 DEFAULT_INTERVAL_MINUTES = int(MIN_SPACING.total_seconds() // 60)
 MAX_INTERVAL_MINUTES = 24 * 60
@@ -134,6 +135,8 @@ def run_pass(
         if not listed.success:
             return [_failed(None, at, clock() - started, listed.body["error"])]
         chosen = [t["accountId"] for t in listed.body["targetAccounts"]]
+        if not chosen:  # a watch with nothing to watch says so every pass
+            return [_failed(None, at, clock() - started, NO_TARGETS)]
     return [
         collect_target(operations, target, clock=clock, wall_clock=wall_clock)
         for target in chosen
@@ -145,7 +148,7 @@ def pass_summary(results: list[PassResult]) -> dict:
     return {
         "success": True,
         "operation": RECORD_HISTORY,
-        "targets": len(results),
+        "targets": sum(r.target_account_id is not None for r in results),
         "collected": sum(r.collected for r in results),
         "recorded": sum(r.recorded for r in results),
         "results": [r.to_wire() for r in results],

@@ -22,6 +22,7 @@ from services.watch import (
     StopFlag,
     Watch,
     interval_minutes,
+    pass_summary,
     run_pass,
 )
 from tests.conftest import demo_backend
@@ -301,3 +302,12 @@ def test_an_interval_outside_whole_minutes_up_to_a_day_is_refused(text):
         ValueError, match=f"whole number of minutes from 1 to 1440; got {text!r}"
     ):
         interval_minutes(text)
+
+
+def test_a_pass_with_no_registered_target_says_so_and_counts_as_failed():
+    results, stop = [], StopFlag()
+    watch, _ = scripted(ScriptedOperations([]), results.append, stop)
+    assert watch.run(once=True) is False
+    [result] = results
+    assert result.target_account_id is None and result.errors[0]["code"] == "NO_TARGETS"
+    assert pass_summary(results)["targets"] == 0
