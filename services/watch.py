@@ -156,7 +156,7 @@ def pass_summary(results: list[PassResult]) -> dict:
 
 
 class StopFlag:
-    """Raised by SIGINT/SIGTERM (or a test): the pass under way ends, no new one starts.
+    """Set by SIGINT/SIGTERM (or a test): the pass under way ends, no new one starts.
 
     The handler only sets a flag, and the wait between passes sleeps in short slices:
     nothing runs inside a signal handler that could deadlock or interrupt a write.
