@@ -49,6 +49,18 @@ def test_once_reports_a_target_it_cannot_collect_and_exits_1(cli_env):
     assert f" {TARGET} " in known and " recorded yes " in known
 
 
+def test_the_backend_follows_the_mode_variables_like_every_command(
+    cli_env, monkeypatch
+):
+    monkeypatch.setenv("DRS_CAPACITY_MODE", "scenario")
+    monkeypatch.setenv("DRS_CAPACITY_SCENARIO_PATH", SCENARIO)
+    code, out, _ = run("watch", "--once", "--format", "json")
+    assert code == 0 and json.loads(out)["targetAccountId"] == TARGET
+    monkeypatch.setenv("DRS_CAPACITY_MODE", "aws")  # contradicts the scenario file
+    code, out, _ = run("watch", "--once", "--format", "json")
+    assert code == 1 and json.loads(out)["error"]["code"] == "CONFIG_INVALID"
+
+
 @pytest.mark.parametrize("interval", ["0", "1441", "2.5", "soon"])
 def test_a_bad_interval_is_a_usage_error_naming_the_option(interval, capsys):
     with pytest.raises(SystemExit) as stopped:
