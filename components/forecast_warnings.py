@@ -27,15 +27,16 @@ def _action(warning: dict) -> str:
 
 
 def forecast_alert(warning: dict, names: dict[str, str | None]) -> dbc.Alert:
-    where = " · ".join(
-        p for p in ("Forecast", warning["accountId"], warning["region"]) if p
-    )
+    scope = "Account" if warning["accountId"] else "Combined"
+    where = " · ".join(p for p in (scope, warning["accountId"], warning["region"]) if p)
     at_limit = warning["level"] == Status.HYPER_CRITICAL.value
     return dbc.Alert(
         [
             html.Div(
                 [
-                    html.Strong([html.Span("⏱", **{"aria-hidden": "true"}), " Ahead"]),
+                    html.Strong(
+                        [html.Span("◷", **{"aria-hidden": "true"}), " Forecast"]
+                    ),
                     html.Span(f" · {where}", className="small"),
                 ]
             ),

@@ -125,7 +125,7 @@ def soonest_forecast(answer: dict, names: dict[str, str]) -> html.Div | None:
     )
     return html.Div(
         [
-            html.Span("⏱ ", **{"aria-hidden": "true"}),
+            html.Span("◷ ", **{"aria-hidden": "true"}),
             f"Forecast: {who}: {first['text']}",
         ],
         id=ids.HISTORY_FORECAST,

@@ -1,6 +1,7 @@
-"""Capacity over time: the history chart and the soonest forecast under the headline,
-drawn again when a new collection is on screen or another range is chosen; forecasts
-due within the alert horizon in the warnings area; the history CSV of the range."""
+"""Capacity over time: the history chart, drawn again when a new collection is on screen
+or another range is chosen; the soonest forecast under the headline and the forecasts
+due within the alert horizon in the warnings area, drawn again with a new collection;
+the history CSV of the range shown."""
 
 from __future__ import annotations
 
@@ -19,52 +20,33 @@ from components.history_chart import history_figure, soonest_forecast
 from dashboard.context import DashboardContext
 from services.forecast_warnings import forecast_warnings
 
-FORECAST_DAYS = 30  # the history the forecast warnings fit over, as the alerts do
+FORECAST_DAYS = 30  # the history forecasts are fitted over, as the alerts' are
 _FILENAME = re.compile(r'filename="([^"]+)"')
 
 DRAWN_SIZE = 32
 
 
 def register(app: dash.Dash, context: DashboardContext) -> None:
-    drawn_by_key: OrderedDict[tuple, tuple] = OrderedDict()  # (snapshot, days) -> out
-    lock = threading.Lock()
+    # every poll changes the store; the history changes with a new collection only
+    remember = _memo()
 
     @app.callback(
         Output(ids.HISTORY_GRAPH, "figure"),
-        Output(ids.HISTORY_FORECAST_CONTAINER, "children"),
         Input(ids.SNAPSHOT_STORE, "data"),
         Input(ids.HISTORY_RANGE, "value"),
     )
     def draw_history(store, days):
-        # every poll changes the store; the history changes with a new collection only
-        key = ((store or {}).get("key"), days)
-        with lock:
-            if key[0] and key in drawn_by_key:
-                return drawn_by_key[key]
-        drawn = history_outputs(context, store, days)
-        with lock:
-            drawn_by_key[key] = drawn
-            while len(drawn_by_key) > DRAWN_SIZE:
-                drawn_by_key.popitem(last=False)
-        return drawn
-
-    warned_by_key: OrderedDict[str, list] = OrderedDict()  # snapshot -> alerts
+        key = ("chart", (store or {}).get("key"), days)
+        return remember(key, lambda: history_outputs(context, store, days))
 
     @app.callback(
+        Output(ids.HISTORY_FORECAST_CONTAINER, "children"),
         Output(ids.FORECAST_WARNINGS, "children"),
         Input(ids.SNAPSHOT_STORE, "data"),
     )
-    def warn_ahead(store):
-        key = (store or {}).get("key")
-        with lock:
-            if key and key in warned_by_key:
-                return warned_by_key[key]
-        warned = forecast_warning_outputs(context, store)
-        with lock:
-            warned_by_key[key] = warned
-            while len(warned_by_key) > DRAWN_SIZE:
-                warned_by_key.popitem(last=False)
-        return warned
+    def forecast_ahead(store):
+        key = ("forecast", (store or {}).get("key"))
+        return remember(key, lambda: forecast_outputs(context, store))
 
     @app.callback(
         Output(ids.HISTORY_DOWNLOAD, "data"),
@@ -75,6 +57,25 @@ def register(app: dash.Dash, context: DashboardContext) -> None:
     )
     def export_history(_clicks, store, days):
         return history_download(context, store, days)
+
+
+def _memo():
+    """A small per-app memory of drawn outputs by (what, snapshot on screen, …)."""
+    drawn: OrderedDict[tuple, object] = OrderedDict()
+    lock = threading.Lock()
+
+    def remember(key: tuple, draw):
+        with lock:
+            if key[1] and key in drawn:
+                return drawn[key]
+        outputs = draw()
+        with lock:
+            drawn[key] = outputs
+            while len(drawn) > DRAWN_SIZE:
+                drawn.popitem(last=False)
+        return outputs
+
+    return remember
 
 
 def history_download(context: DashboardContext, store: dict | None, days) -> dict:
@@ -92,40 +93,42 @@ def history_download(context: DashboardContext, store: dict | None, days) -> dic
     return {"content": response.text, "filename": name, "type": "text/csv"}
 
 
-def forecast_warning_outputs(context: DashboardContext, store: dict | None) -> list:
-    """Forecasts reaching CRITICAL or the limit within the alert horizon, as alerts."""
+def forecast_outputs(context: DashboardContext, store: dict | None):
+    """The soonest forecast under the headline, and forecasts reaching CRITICAL or the
+    limit within the alert horizon as warnings: both fitted over the same 30 days as
+    the alerts, whatever range the chart shows."""
     snapshot = context.snapshot_for(store)
-    horizon = context.settings.alert_forecast_days
-    if snapshot is None or not horizon:
-        return []
+    if snapshot is None:
+        return None, []
     body = context.call(
         "get_capacity_history",
         targetAccountId=snapshot["targetAccountId"],
         days=FORECAST_DAYS,
     )
     if not body.get("success"):
-        return []
+        return None, []
     names = {a["accountId"]: a.get("accountName") for a in snapshot["accounts"]}
+    horizon = context.settings.alert_forecast_days
     shown = [
         w
-        for w in forecast_warnings(body, horizon)
+        for w in (forecast_warnings(body, horizon) if horizon else [])
         if snapshot["scope"] in ("all", w["region"])  # a Region on screen: its own
     ]
-    return forecast_alerts(shown, names)
+    return soonest_forecast(body, names), forecast_alerts(shown, names)
 
 
-def history_outputs(context: DashboardContext, store: dict | None, days):
+def history_outputs(context: DashboardContext, store: dict | None, days) -> dict:
+    """The history chart of the chosen range."""
     snapshot = context.snapshot_for(store)
     if snapshot is None:
-        return placeholder_figure("No data"), None
+        return placeholder_figure("No data")
     body = context.call(
         "get_capacity_history",
         targetAccountId=snapshot["targetAccountId"],
         days=days or 7,
     )
     if not body.get("success"):
-        return placeholder_figure(body["error"]["message"]), None
+        return placeholder_figure(body["error"]["message"])
     names = {a["accountId"]: a.get("accountName") for a in snapshot["accounts"]}
     region = (snapshot.get("combined") or {}).get("region")
-    figure = history_figure(body, names, region, snapshot.get("collectedAt"))
-    return figure, soonest_forecast(body, names)
+    return history_figure(body, names, region, snapshot.get("collectedAt"))

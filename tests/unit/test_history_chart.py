@@ -8,7 +8,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from components.history_chart import history_figure, soonest_forecast
-from dashboard.callbacks.history import history_outputs
+from dashboard.callbacks.history import forecast_outputs, history_outputs
 from dashboard.callbacks.refresh import refresh_outputs
 from dashboard.context import DashboardContext
 from services.backend import build_backend, build_operations
@@ -42,12 +42,12 @@ def test_the_page_draws_the_recorded_history_of_the_target_on_screen():
     try:
         page = DashboardContext(build_operations(backend), settings, demo=True)
         store, *_ = refresh_outputs(page, "111111111111", "all", False, None)
-        figure, forecast = history_outputs(page, store, 7)
+        figure = history_outputs(page, store, 7)
         assert {t["name"] for t in figure["data"]} >= {
             "dr-target (111111111111) · us-east-1", "combined · us-east-1"
         }  # fmt: skip
-        assert forecast is None  # one point: no trend yet
-        empty, _ = history_outputs(page, None, 7)
+        assert forecast_outputs(page, store) == (None, [])  # one point: no trend
+        empty = history_outputs(page, None, 7)
         assert empty["layout"]["annotations"][0]["text"] == "No data"
     finally:
         backend.close()

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.forecast_warnings import forecast_alerts
-from dashboard.callbacks.history import forecast_warning_outputs, history_download
+from dashboard.callbacks.history import forecast_outputs, history_download
 from dashboard.callbacks.refresh import refresh_outputs
 from dashboard.context import DashboardContext
 from services.backend import DEMO_SCENARIO, build_operations
@@ -56,10 +56,14 @@ def test_the_pages_history_csv_is_the_apis_bytes_and_name(
 
 def test_the_demo_warns_ahead_of_staging_east_reaching_critical(demo_context):
     store, *_ = refresh_outputs(demo_context, TARGET, "all", False, None)
-    text = text_of(forecast_warning_outputs(demo_context, store))
+    headline, warnings = forecast_outputs(demo_context, store)
+    text = text_of(warnings)
     # 247 of 300 in us-east-1, growing: CRITICAL (250) within the 14-day horizon
     assert "staging-east-01 (222222222222) in us-east-1: CRITICAL in ~" in text
     assert "Action: Plan a staging account for new servers in us-east-1" in text
+    # the headline's forecast is the same fit: the page never says two dates
+    soonest = text_of(headline).split(": ")[-1]
+    assert soonest.startswith("CRITICAL in ~") and soonest in text
 
 
 def test_no_forecast_warning_without_a_horizon(demo_context):
@@ -69,7 +73,8 @@ def test_no_forecast_warning_without_a_horizon(demo_context):
     quiet = replace(
         demo_context, settings=replace(demo_context.settings, alert_forecast_days=0)
     )
-    assert forecast_warning_outputs(quiet, store) == []
+    headline, warnings = forecast_outputs(quiet, store)
+    assert warnings == [] and "CRITICAL in ~" in text_of(headline)
 
 
 def forecast(level, days, account="222222222222", region="us-east-1", reached=False):
