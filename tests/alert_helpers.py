@@ -149,3 +149,25 @@ class Collected:
 
     def to_dict(self) -> dict:
         return self._wire
+
+
+class Atomic(AlertStore):
+    """DynamoDB checks a condition and writes as one step; moto does not under
+    threads, so the racing tests serialise each conditional write as DynamoDB would.
+    With `barrier`, every worker has read the state before any of them writes."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, table, barrier: threading.Barrier | None = None):
+        super().__init__(table)
+        self.barrier = barrier
+
+    def read(self, target_id):
+        answer = super().read(target_id)
+        if self.barrier is not None:
+            self.barrier.wait(timeout=10)
+        return answer
+
+    def _put(self, item, version):
+        with self._lock:
+            return super()._put(item, version)

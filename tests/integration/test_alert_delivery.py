@@ -20,6 +20,7 @@ from services.notify import Notifier, SnsChannel
 from tests.alert_helpers import (
     T0,
     TARGET,
+    Atomic,
     Collected,
     Inline,
     Receiver,
@@ -191,6 +192,9 @@ def test_two_workers_on_one_table_notify_once_per_transition(table):
 def test_two_workers_racing_in_threads_notify_once(table):
     with Receiver() as hook:
         workers = [webhook_monitor(table, hook.url) for _ in range(4)]
+        barrier = threading.Barrier(4)
+        for worker in workers:
+            worker.store = Atomic(table, barrier)
         for minutes, status in enumerate(["WARNING", "OK", "CRITICAL", "OK"]):
             wire = collection(minutes, {UNIT: status})
             with ThreadPoolExecutor(4) as pool:
