@@ -99,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         refused = open_door(settings, args.insecure_no_auth)
         if refused:
             raise ValueError(refused)
+        store_server = None
+        if settings.demo and not settings.dynamodb_endpoint:
+            from services.demo_store import share  # the demo's CLI shares its store
+
+            settings, store_server = share(settings)
         app = create_app(settings)
     except (ScenarioError, ValueError) as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
@@ -112,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         app.run(host=settings.host, port=settings.port, debug=False)
     finally:
         app.drs_backend.close()
+        if store_server is not None:
+            store_server.stop()
     return 0
 
 

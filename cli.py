@@ -226,7 +226,9 @@ def _operations(args, out: Output):
         settings = Settings.from_env(scenario_path=args.scenario)
         configure_logging(logging.WARNING, settings)
         flag = "scenario" if args.scenario else args.mode
-        backend = build_backend(resolve_mode(settings, flag))
+        settings = resolve_mode(settings, flag)
+        settings = _demo_store(settings, args, out)
+        backend = build_backend(settings)
     except (ScenarioError, ValueError) as exc:
         code = (
             "SCENARIO_INVALID" if isinstance(exc, ScenarioError) else "CONFIG_INVALID"
@@ -234,6 +236,24 @@ def _operations(args, out: Output):
         out.answer(Response(400, {"success": False, "error": {"code": code, "message": str(exc)}}), "")  # fmt: skip
         return None, None
     return build_operations(backend), backend
+
+
+WRITES = {("targets", "add"), ("staging", "add"), ("staging", "remove")}
+
+
+def _demo_store(settings, args, out: Output):
+    """A demo's commands use the store of the demo running on this machine; without
+    one, say that a change lasts only for this command."""
+    from services.demo_store import reach
+
+    shared = reach(settings)
+    command = (args.group, getattr(args, "command", None))
+    if shared.demo and not shared.dynamodb_endpoint and command in WRITES:
+        out.err.write(
+            "note: no demo dashboard runs on this machine, so this change is kept only "
+            "for this command (start `make run`, and the CLI uses the demo's store)\n"
+        )
+    return shared
 
 
 def _api_token(args) -> str | None:
@@ -316,11 +336,13 @@ def _staging_remove(args, ops, out: Output) -> int:
 
 
 def _capacity(args, ops, out: Output) -> int:
+    # a command answers with the collection, even from a server that would not wait
     payload = _clean(targetAccountId=args.target, region=args.region,
-                     refresh=args.refresh or None)  # fmt: skip
+                     refresh=args.refresh or None, wait=True)  # fmt: skip
     snapshot = ops.dispatch("get_combined_capacity", payload)
     if args.format == "csv" and snapshot.success:
         payload.pop("refresh", None)  # the CSV comes from the collection just made
+        payload.pop("wait")
         code = out.answer(ops.dispatch("export_capacity_csv", payload), "capacity")
     else:
         code = out.answer(snapshot, "capacity")

@@ -144,7 +144,30 @@ def snapshot_schemas() -> dict:
         "CombinedCapacity": closed(combined),
         "RecoveryCapacity": closed(recovery),
         "CapacityWarning": closed(warning),
-        "CapacitySnapshot": envelope(snapshot),
+        # stale-while-revalidate (DRS_CAPACITY_REFRESH_WAIT_SECONDS) adds `refreshing`
+        # and, when the last collection failed, `refreshError`
+        "CapacitySnapshot": envelope(
+            {**snapshot, **_revalidation()}, ("refreshing", "refreshError")
+        ),
+        "CapacityCollecting": envelope(
+            {
+                "targetAccountId": ACCOUNT_ID,
+                "scope": {"type": "string"},
+                "collectedAt": {"type": "null"},
+                **_revalidation(),
+            },
+            ("refreshError",),
+        ),
+    }
+
+
+def _revalidation() -> dict:
+    return {
+        "refreshing": {
+            **BOOL,
+            "description": "a collection is running: this answer is the last one",
+        },
+        "refreshError": ref("ErrorInfo"),
     }
 
 

@@ -78,8 +78,9 @@ def build_backend(settings: Settings) -> Backend:
     session = botocore.session.get_session()
     gateway = AwsGateway(settings, session)
     dynamodb = boto3.Session(botocore_session=session).resource(
-        "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings)
-    )
+        "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings),
+        endpoint_url=settings.dynamodb_endpoint,
+    )  # fmt: skip
     store = AccountStore(dynamodb.Table(settings.table_name))
     history = None
     if settings.history_table_name:
@@ -104,31 +105,47 @@ def _assemble(
 
 
 def _demo_backend(settings: Settings) -> Backend:
-    import moto
-
+    """The simulated fleet; its DynamoDB in this process, or at `dynamodb_endpoint`
+    (the demo store every process of a demo shares, services/demo_store.py)."""
     from services.simulator import SimulatedAws, load_scenario
 
     scenario = load_scenario(settings.scenario_path)
-    mock = moto.mock_aws()
-    mock.start()
+    mock = None
+    if not settings.dynamodb_endpoint:
+        import moto
+
+        mock = moto.mock_aws()
+        mock.start()
     session = botocore.session.get_session()  # the simulator's alone
     simulator = SimulatedAws(scenario)
     simulator.install(session)
     gateway = AwsGateway(settings, session, own_credentials=simulator.own_credentials)
+    store, history = demo_tables(settings, simulator.own_credentials, scenario)
+    return _assemble(settings, store, gateway, simulator, mock, history)
+
+
+def demo_tables(settings: Settings, credentials: dict, scenario):
+    """The demo's store and history tables, created and seeded with the scenario's
+    accounts unless they already hold them (another process of the demo seeded them)."""
     dynamodb = boto3.Session(  # moto's, on a session of its own
-        botocore_session=botocore.session.get_session(), **simulator.own_credentials
+        botocore_session=botocore.session.get_session(), **credentials
     ).resource(
-        "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings)
-    )
+        "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings),
+        endpoint_url=settings.dynamodb_endpoint,
+    )  # fmt: skip
     store = AccountStore(AccountStore.create_table(dynamodb, settings.table_name))
-    seed_store(store, scenario)
+    if not store.list_targets():
+        seed_store(store, scenario)
     history = None
     if settings.history_table_name:
         history = HistoryStore(
             HistoryStore.create_table(dynamodb, settings.history_table_name),
             retention_days=settings.history_retention_days,
         )
-    return _assemble(settings, store, gateway, simulator, mock, history)
+        from services.demo_history import seed_demo_history  # the demo's alone
+
+        seed_demo_history(history, scenario, settings)
+    return store, history
 
 
 def scenario_target(scenario, now: str | None = None) -> TargetAccount:

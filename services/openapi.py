@@ -13,6 +13,7 @@ _ERROR_TEXT = {400: "Invalid input (error.field names it)",
                403: "Signed in as a viewer: only an admin may write", 404: "Not found",
                405: "Method not allowed", 409: "Conflict", 413: "Body too large",
                500: "Internal error",
+               504: "The collection ran past its deadline (reported, given up)",
                503: "Not ready: the store cannot be read"}  # fmt: skip
 
 
@@ -24,6 +25,11 @@ def _parameters(route: Route) -> list[dict]:
     query = {
         "region": ("One Region as scope (default: all Regions)", STRING),
         "refresh": ("true: collect now instead of using the cache", BOOL),
+        "wait": (
+            "true: wait for the collection even where the server answers "
+            "stale-while-revalidate (DRS_CAPACITY_REFRESH_WAIT_SECONDS)",
+            BOOL,
+        ),
         "days": ("Days of history, more than 0 and at most 400 (default 7)", NUMBER),
     }
     for name in route.query:
@@ -43,6 +49,11 @@ def _responses(route: Route) -> dict:
     else:
         content = {"application/json": {"schema": ref(route.response)}}
     answers = {str(route.status): {"description": route.summary, "content": content}}
+    if route.accepted:
+        answers["202"] = {
+            "description": "No snapshot yet: collecting; ask again after Retry-After",
+            "content": {"application/json": {"schema": ref(route.accepted)}},
+        }
     too_large = (413,) if route.request else ()  # the API refuses bodies over 1 MiB
     signed_in = () if is_public(route.path) else (401,)
     writes = (403,) if route.method != "GET" and signed_in else ()

@@ -26,6 +26,7 @@ class Route:
     response: str = "Envelope"  # schema name of the success body
     content_type: str = "application/json"
     failures: tuple[int, ...] = ()
+    accepted: str | None = None  # schema of a 202 answer (still collecting), if any
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -97,8 +98,8 @@ ROUTES: tuple[Route, ...] = (
           response="RemovalImpactEnvelope", failures=(400, 404)),
     Route("get_combined_capacity", "GET", "/api/accounts/{targetAccountId}/capacity",
           200, "The capacity snapshot of a target (all Regions or one)",
-          query=("region", "refresh"), response="CapacitySnapshot",
-          failures=(400, 404)),
+          query=("region", "refresh", "wait"), response="CapacitySnapshot",
+          failures=(400, 404, 504), accepted="CapacityCollecting"),
     Route("export_capacity_csv", "GET", "/api/accounts/{targetAccountId}/capacity.csv",
           200, "The capacity snapshot as CSV (one row per account and Region)",
           query=("region", "refresh"), response="CSV",

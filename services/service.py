@@ -216,6 +216,8 @@ class CapacityService:
                 cached = self._cache.get(target_id) if self._shared is None else seen
                 if cached and not refresh and self._fresh(cached, max_age):
                     return cached
+                if cached and refresh and self._just_forced(cached):
+                    return cached  # a burst of "refresh now" is one collection
                 flight = self._flights.get(target_id)
                 if flight is None:
                     flight = self._start(target_id, refresh, cached)
@@ -341,6 +343,12 @@ class CapacityService:
         if self._shared is not None and flight.token is not None:
             self._shared.release(target_id, flight.token, error.info)
         self._finish(target_id, flight, error=error)
+
+    def _just_forced(self, collection: _Collection) -> bool:
+        """A forced collection started less than `refresh_coalesce_seconds` ago: it
+        answers another forced refresh (many clients, one click each: one rescan)."""
+        window = self._settings.refresh_coalesce_seconds
+        return collection.forced and self._clock() - collection.started < window
 
     def _fresh(self, collection: _Collection, max_age: float | None) -> bool:
         now = self._clock()

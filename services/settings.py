@@ -112,10 +112,15 @@ class Settings:
     session_ttl_seconds: float = 43200.0  # a Basic sign-in's cookie lasts 12 hours
     # shared state of every worker and host (services/shared_cache.py); None: in-process
     cache_url: str | None = field(default=None, repr=False)  # redis://host:6379/0
+    # DynamoDB at another address: DynamoDB Local, or the demo store every process of a
+    # demo shares (services/demo_store.py); None: the Region's endpoint (demo: in memory)
+    dynamodb_endpoint: str | None = None
     collection_deadline_seconds: float = 60.0  # longer: reported, given up
     # None: a request waits for its collection; a number: stale-while-revalidate, and a
     # request without a snapshot answers `refreshing` after at most that many seconds
     refresh_wait_seconds: float | None = None
+    # a forced refresh is answered by a forced collection started this recently
+    refresh_coalesce_seconds: float = 5.0
     # /metrics: a snapshot older than this makes a scrape ask for one background
     # collection; None: only a target with no snapshot does (services/prometheus.py)
     metrics_refresh_seconds: float | None = None
@@ -141,6 +146,17 @@ class Settings:
             raise ValueError(
                 f"{_variable('limits_source')}: expected one of "
                 f"{', '.join(LIMITS_SOURCES)}, got {self.limits_source!r}"
+            )
+        if self.dynamodb_endpoint and not re.fullmatch(
+            r"https?://[^\s/]+/?", self.dynamodb_endpoint
+        ):
+            raise ValueError(
+                f"{_variable('dynamodb_endpoint')}: expected http(s)://host:port, got "
+                f"{self.dynamodb_endpoint!r}"
+            )
+        if not self.refresh_coalesce_seconds >= 0:
+            raise ValueError(
+                f"{_variable('refresh_coalesce_seconds')}: must not be negative"
             )
         if not self.quota_ttl_seconds >= 0:  # also refuses NaN
             raise ValueError(f"{_variable('quota_ttl_seconds')}: must not be negative")

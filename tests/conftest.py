@@ -18,6 +18,11 @@ from services.store import AccountStore
 
 TABLE_NAME = "drs-capacity-target-accounts"
 
+# A demo app a test starts neither publishes its store nor finds the user's running demo
+# (services/demo_store.py); the tests of that sharing name a file of their own.
+os.environ["DRS_CAPACITY_DEMO_STORE_FILE"] = ""
+os.environ.pop("DRS_CAPACITY_DYNAMODB_ENDPOINT", None)
+
 
 # Fake credentials in us-east-1 and no config files: no test can reach a real account.
 FAKE_AWS_ENV = {

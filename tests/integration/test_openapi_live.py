@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -154,6 +155,17 @@ def test_every_answer_on_the_staging_fleet_matches_the_document():
         api.call("GET", history, 404, targetAccountId=UNKNOWN)
         csv = api.call("GET", history + ".csv", 200, targetAccountId=TARGET)
         assert csv.startswith("time,scope,accountId,region,")
+        mutes, one = f"{ACCOUNT}/mutes", f"{ACCOUNT}/mutes/{{unit}}"
+        unit = {"targetAccountId": TARGET, "unit": "111111111111:us-east-1"}
+        api.call("PUT", one, 200, json={"for": "2h", "reason": "wave 3"}, **unit)
+        api.call("PUT", one, 400, json={"for": "forever"}, **unit)
+        api.call(
+            "PUT", one, 404, json={"for": "2h"}, **unit | {"targetAccountId": UNKNOWN}
+        )
+        assert api.call("GET", mutes, 200, targetAccountId=TARGET)["mutes"]
+        api.call("GET", mutes, 404, targetAccountId=UNKNOWN)
+        api.call("DELETE", one, 200, **unit)
+        api.call("DELETE", one, 404, **unit)
     # the secret is write-only: answers say whether there is one, never what it is
     added = next(t for t in listed["targetAccounts"] if t["accountId"] == SECOND)
     assert added["hasExternalId"] is True and "externalId" not in added
@@ -243,6 +255,28 @@ def test_every_snapshot_dataclass_field_is_documented_and_required(model):
     schema = DOCUMENT["components"]["schemas"][SCHEMA_OF[model]]
     fields = {camel(f.name) for f in dataclasses.fields(model)}
     envelope = {"success"} if model is metrics.CapacitySnapshot else set()
-    assert set(schema["properties"]) == fields | envelope
+    revalidation = {"refreshing", "refreshError"} if envelope else set()  # optional
+    assert set(schema["properties"]) == fields | envelope | revalidation
     assert set(schema["required"]) == fields | envelope
     assert schema["additionalProperties"] is False
+
+
+def test_stale_while_revalidate_answers_match_the_document():
+    """A cold start (202, collecting), a snapshot marked `refreshing`, and `wait=true`."""
+    with demo_backend(STAGING_SCENARIO, refresh_wait_seconds=0.0) as backend:
+        gate = threading.Event()
+        collect = backend.collector.collect
+        backend.collector.collect = lambda *a, **k: gate.wait(10) and collect(*a, **k)
+        api = LiveClient(create_app(backend.settings, backend).server.test_client())
+        cold = api.call("GET", CAPACITY, 202, targetAccountId=TARGET)
+        assert cold["refreshing"] is True and cold["collectedAt"] is None
+        gate.set()
+        landed = api.call("GET", CAPACITY, 200, query="?wait=true",
+                          targetAccountId=TARGET)  # fmt: skip
+        assert "refreshing" not in landed
+        gate.clear()
+        stale = api.call("GET", CAPACITY, 200, query="?refresh=true",
+                         targetAccountId=TARGET)  # fmt: skip
+        assert stale["refreshing"] is True
+        assert stale["collectedAt"] == landed["collectedAt"]
+        gate.set()

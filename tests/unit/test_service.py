@@ -137,6 +137,25 @@ def test_refresh_collects_now_and_forces_a_full_read():
     assert collector.forced == [False, True]
 
 
+def test_forced_refreshes_within_the_coalescing_window_are_one_collection():
+    clock, collector = Clock(), Collector()
+    service = service_with(collector, clock=clock)
+    forced = service.snapshot(TARGET, refresh=True)
+    clock.now += Settings.refresh_coalesce_seconds - 0.001
+    assert service.snapshot(TARGET, refresh=True) is forced
+    clock.now += 0.001  # the window has passed: a click rescans again
+    assert service.snapshot(TARGET, refresh=True) is not forced
+    assert collector.forced == [True, True]
+
+
+def test_an_unforced_collection_never_answers_a_forced_refresh():
+    clock, collector = Clock(), Collector()
+    service = service_with(collector, clock=clock)
+    service.snapshot(TARGET)
+    service.snapshot(TARGET, refresh=True)
+    assert collector.forced == [False, True]
+
+
 def test_every_scope_is_derived_from_one_collection_and_cached():
     collector = Collector()
     service = service_with(collector)
