@@ -305,7 +305,7 @@ def operations_schemas() -> dict:
         "status": enum(("ready", "not-ready")),
         "mode": null(enum(("aws", "demo", "scenario"))),
         "store": store,
-        "cache": closed({"shared": BOOL}),
+        "cache": closed({"shared": BOOL, "reachable": BOOL}),
         "collections": {
             "type": "array",
             "description": "Seconds since each target's last collection ended "

@@ -1,8 +1,9 @@
 """Liveness and readiness answers for /api/health and /api/ready (issue 11, item 5).
 
 Health proves the process answers and touches nothing. Ready reads the store (one
-item by key: the cheapest read DynamoDB has) and says how old each target's last
-collection in this process is; 503 when the store cannot be read. Neither names a
+item by key: the cheapest read DynamoDB has), pings the shared cache (Redis) where there
+is one, and says how old each target's last collection in this process is; 503 when
+either cannot be read. Neither names a
 table, a URL or a credential.
 """
 
@@ -22,15 +23,17 @@ def health() -> Response:
 
 
 def readiness(backend) -> Response:
-    """Ready when the store answers; the cache and collection ages are for people."""
+    """Ready when the store answers and so does the shared cache, where there is one
+    (every request reads it); collection ages are for people."""
     store = _store_state(backend.store)
-    ready = store["reachable"]
+    cache = backend.service.cache_state()
+    ready = store["reachable"] and cache["reachable"]
     body = {
         "success": ready,
         "status": "ready" if ready else "not-ready",
         "mode": backend.settings.mode or ("scenario" if backend.demo else "aws"),
         "store": store,
-        "cache": {"shared": bool(getattr(backend.settings, "cache_url", None))},
+        "cache": cache,
         "collections": _collections(backend.collector),
     }
     return Response(200 if ready else 503, body)

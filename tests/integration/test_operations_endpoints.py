@@ -67,7 +67,8 @@ def test_health_is_ok_and_touches_no_store(app, client):
 def test_ready_when_the_store_answers_with_collection_ages(client):
     fresh = client.get("/api/ready").get_json()
     assert fresh["status"] == "ready" and fresh["store"] == {"reachable": True}
-    assert fresh["collections"] == [] and fresh["cache"] == {"shared": False}
+    assert fresh["collections"] == []
+    assert fresh["cache"] == {"shared": False, "reachable": True}
     assert fresh["mode"] == "scenario"
     client.get(f"/api/accounts/{TARGET}/capacity")
     answer = client.get("/api/ready")

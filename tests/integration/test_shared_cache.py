@@ -255,3 +255,23 @@ def test_the_readiness_of_the_cache_says_shared_and_reachable(shared, redis_url)
     assert lost.cache_state() == {"shared": True, "reachable": False}
     local = CapacityService(Store(), Collector(), Settings(regions=("us-east-1",)))
     assert local.cache_state() == {"shared": False, "reachable": True}
+
+
+def test_ready_is_503_when_the_shared_cache_cannot_be_reached(redis_url):
+    from dashboard import create_app
+    from tests.conftest import STAGING_SCENARIO, demo_backend
+
+    with demo_backend(STAGING_SCENARIO, cache_url=redis_url) as backend:
+        client = create_app(backend.settings, backend).server.test_client()
+        answer = client.get("/api/ready")
+        assert answer.status_code == 200
+        assert answer.get_json()["cache"] == {"shared": True, "reachable": True}
+        backend.service._shared = SharedCache(
+            redis.Redis(port=1, socket_connect_timeout=0.2)
+        )
+        answer = client.get("/api/ready")
+        assert answer.status_code == 503
+        body = answer.get_json()
+        assert body["status"] == "not-ready" and body["store"]["reachable"] is True
+        assert body["cache"] == {"shared": True, "reachable": False}
+        assert "redis://" not in answer.get_data(as_text=True)  # no URL
