@@ -26,6 +26,9 @@ from boto3.dynamodb.conditions import Key
 from services.clock import iso_utc, parse_iso, utc_now
 
 MIN_SPACING = timedelta(minutes=5)
+# a schedule of every 5 minutes (EventBridge, cron) fires a few seconds early or late:
+# a record that close to the spacing is kept, or every other one would be lost
+SPACING_TOLERANCE = timedelta(seconds=30)
 HOURLY_DAYS = 90
 SHORT_DAYS = 1
 
@@ -180,13 +183,14 @@ class HistoryStore:
 
     def record(self, snapshot: Mapping) -> bool:
         """Append the snapshot's record unless one was written in the last 5 minutes
-        (or it is this very collection); False when skipped."""
+        (less the schedule's tolerance), or it is this very collection; False when
+        skipped."""
         if snapshot.get("scope", "all") != "all":
             return False  # a Region's scope is a part: the all-Regions one is recorded
         target_id = snapshot["targetAccountId"]
         at = parse_iso(snapshot["collectedAt"])
         last = self.latest(target_id)
-        if last is not None and at - parse_iso(last) < MIN_SPACING:
+        if last is not None and at - parse_iso(last) < MIN_SPACING - SPACING_TOLERANCE:
             return False
         self._table.put_item(
             Item={
