@@ -3,7 +3,7 @@
     python cli.py [--scenario FILE | --api-url URL [--token-file F]] [--format ...] COMMAND
 
 Commands: targets list|show|add, staging list|add|remove|validate, capacity, history,
-watch, serve;
+watch, alerts mutes|mute|unmute, serve;
 users add|list|remove and tokens create|list|revoke edit the sign-in files.
 With --api-url the token comes from --token-file or DRS_CAPACITY_TOKEN.
 The backend: --scenario/--demo/--aws, else DRS_CAPACITY_MODE (services/mode.py).
@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 
-from services import credential_cli
+from services import alert_cli, credential_cli
 from services.operations import Response, to_json
 from services.report import error_line, impact_text, render
 from services.settings import add_backend_options
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--interval", type=_interval, metavar="MINUTES",
                        help="minutes between passes (default 5, max 1440)")  # fmt: skip
     watch.add_argument("--once", action="store_true", help="one pass, then exit")
+    alert_cli.add_commands(groups, command)
     return parser
 
 
@@ -398,6 +399,7 @@ COMMANDS = {
     ("capacity", None): _capacity,
     ("history", None): _history,
     ("watch", None): _watch,
+    **alert_cli.COMMANDS,
 }
 
 

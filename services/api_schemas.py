@@ -322,7 +322,38 @@ def operations_schemas() -> dict:
 def all_schemas() -> dict:
     """Every named schema of the document."""
     return {**snapshot_schemas(), **account_schemas(), **validation_schemas(),
-            **operations_schemas(), **history_schemas()}  # fmt: skip
+            **operations_schemas(), **history_schemas(),
+            **alert_schemas()}  # fmt: skip
+
+
+def alert_schemas() -> dict:
+    """Mutes of alerts per unit (issue 12, item 6)."""
+    time = {"type": "string", "format": "date-time"}
+    mute = closed({
+        "unit": {"type": "string", "example": "111111111111:us-east-1"},
+        "accountId": null(ACCOUNT_ID), "region": STRING, "until": time,
+        "mutedBy": STRING, "reason": STRING,
+    })  # fmt: skip
+    duration = {"type": "string", "pattern": "^[0-9]{1,7}[smhdw]?$", "example": "2h"}
+    mute_input = {
+        "type": "object",
+        "properties": {
+            "for": duration,
+            "until": time,
+            "reason": {"type": "string", "maxLength": 200},
+            "addedBy": {"type": "string", "description": "who mutes, without sign-in"},
+        },
+        "additionalProperties": False,
+        "description": "Exactly one of `for` or `until` (at most 90 days ahead)",
+    }
+    return {
+        "AlertMute": mute,
+        "AlertMutes": envelope(
+            {"targetAccountId": ACCOUNT_ID, "mutes": array("AlertMute")}
+        ),
+        "MuteInput": mute_input,
+        "MuteChanged": envelope({"message": STRING, "mute": ref("AlertMute")}),
+    }
 
 
 def history_schemas() -> dict:

@@ -112,6 +112,16 @@ ROUTES: tuple[Route, ...] = (
           200, "The capacity history as CSV (one row per time × account × Region)",
           query=("days",), response="CSV", content_type="text/csv",
           failures=(400, 404)),
+    Route("get_alert_mutes", "GET", "/api/accounts/{targetAccountId}/mutes", 200,
+          "The alert mutes in force, per account × Region or Region combined",
+          response="AlertMutes", failures=(400, 404, 409)),
+    Route("mute_alerts", "PUT", "/api/accounts/{targetAccountId}/mutes/{unit}", 200,
+          "Mute the alerts of one unit (ACCOUNT_ID:REGION or combined:REGION) for a "
+          "while", request="MuteInput", response="MuteChanged",
+          failures=(400, 404, 409)),
+    Route("unmute_alerts", "DELETE", "/api/accounts/{targetAccountId}/mutes/{unit}",
+          200, "Lift the mute of one unit", response="MuteChanged",
+          failures=(400, 404, 409)),
 )  # fmt: skip
 OPENAPI = Route(
     "get_openapi", "GET", "/api/openapi.json", 200, "This OpenAPI document",
