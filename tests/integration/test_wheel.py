@@ -65,7 +65,7 @@ def test_the_wheel_declares_its_dependencies_and_command(installed):
         metadata = archive.read(info).decode()
         points = archive.read(info.replace("METADATA", "entry_points.txt")).decode()
     assert "drs-capacity = cli:main" in points
-    for needed in ("dash", "boto3", "gunicorn"):
+    for needed in ("dash", "boto3", "gunicorn", "pandas", "redis", "prometheus-client"):
         assert f"Requires-Dist: {needed}" in metadata
     assert "Requires-Dist: moto[dynamodb]" in metadata and 'extra == "demo"' in metadata
     for shipped in ("app.py", "cli.py", "lambda_handler.py", "scenarios/demo.json",
