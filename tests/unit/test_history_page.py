@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from components import ids
 from components.forecast_warnings import forecast_alerts
 from dashboard.callbacks.history import forecast_outputs, history_download
 from dashboard.callbacks.refresh import refresh_outputs
@@ -16,7 +17,7 @@ from dashboard.context import DashboardContext
 from services.backend import DEMO_SCENARIO, build_operations
 from services.forecast_warnings import forecast_warnings
 from tests.conftest import demo_backend, scenario_settings
-from tests.unit.component_tree import text_of
+from tests.unit.component_tree import find_by_id, text_of
 
 TARGET = "111111111111"
 TODAY = date(2026, 12, 7)
@@ -155,3 +156,23 @@ def test_names_are_shown_as_text_never_markup():
     warning = forecast_warnings({"forecasts": [forecast("CRITICAL", 5)]}, 14)
     alerts = forecast_alerts(warning, {"222222222222": name})
     assert f"{name} (222222222222) in us-east-1" in text_of(alerts)
+
+
+def test_the_history_csv_button_downloads_the_range_on_screen(aws_env):
+    from dashboard import create_app
+
+    app = create_app(scenario_settings())
+    try:
+        wiring = app.callback_map[f"{ids.HISTORY_DOWNLOAD}.data"]
+        layout = app.layout() if callable(app.layout) else app.layout
+    finally:
+        app.drs_backend.close()
+    assert [(i["id"], i["property"]) for i in wiring["inputs"]] == [
+        (ids.HISTORY_EXPORT_BUTTON, "n_clicks")
+    ]
+    assert [(s["id"], s["property"]) for s in wiring["state"]] == [
+        (ids.SNAPSHOT_STORE, "data"),
+        (ids.HISTORY_RANGE, "value"),
+    ]
+    assert find_by_id(layout, ids.HISTORY_DOWNLOAD) is not None
+    assert text_of(find_by_id(layout, ids.HISTORY_EXPORT_BUTTON)) == "⤓ History CSV"
