@@ -184,7 +184,7 @@ class Notification:
         name = f"DRS capacity (target {self.target_id}): {self.unit.label}"
         detail = f" ({self.detail})" if self.detail else ""
         if self.unit.forecast:
-            return self._forecast_text(name, detail)
+            return self._forecast_text(name)
         was = self.previous.value
         lines = {
             Kind.RAISED: f"{name} is now {self.current.value}, was {was}{detail}.",
@@ -195,15 +195,13 @@ class Notification:
         }
         return f"{lines[self.kind]} At {self.at}."
 
-    def _forecast_text(self, name: str, detail: str) -> str:
+    def _forecast_text(self, name: str) -> str:
         if self.current is Status.OK:
             return (
-                f"{name} is no longer forecast to reach {self.previous.value} soon"
-                f"{detail}. At {self.at}."
+                f"{name} is no longer forecast to reach {self.previous.value} soon. "
+                f"At {self.at}."
             )
-        return (
-            f"{name} is forecast to reach {self.current.value}{detail}. At {self.at}."
-        )
+        return f"{name} forecast: {self.detail or self.current.value}. At {self.at}."
 
     @property
     def slack_text(self) -> str:

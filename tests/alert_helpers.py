@@ -78,6 +78,7 @@ class Receiver:
     def __init__(self, failures: int = 0, gate: threading.Event | None = None):
         self.bodies: list[dict] = []
         self.posts = 0
+        self.arrived = threading.Condition()
         self.failures = failures
         self.gate = gate
         receiver = self
@@ -92,7 +93,9 @@ class Receiver:
                 if receiver.posts <= receiver.failures:
                     self.send_response(500)
                 else:
-                    receiver.bodies.append(body)
+                    with receiver.arrived:
+                        receiver.bodies.append(body)
+                        receiver.arrived.notify_all()
                     self.send_response(200)
                 self.end_headers()
 
@@ -105,6 +108,12 @@ class Receiver:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_port}/services/T0/B0/s3cr3tpath"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[str]:
+        """The texts once `count` have arrived (a background thread delivers them)."""
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.bodies) >= count, timeout)
+        return self.texts
 
     @property
     def texts(self) -> list[str]:
