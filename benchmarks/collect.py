@@ -62,7 +62,10 @@ def first_requests(scenario: Path, accounts: int, samples: int, logs: Path) -> d
 
 def running_app(scenario: Path, accounts: int, samples: int, logs: Path) -> list[dict]:
     """Forced refreshes, then unforced (pruned) ones once the cache expired."""
-    env = {"DRS_CAPACITY_CACHE_TTL_SECONDS": str(CACHE_TTL_S)}
+    # every forced sample a real rescan: back-to-back forced refreshes would otherwise
+    # share one collection (the product's coalescing of a burst of "Refresh now")
+    env = {"DRS_CAPACITY_CACHE_TTL_SECONDS": str(CACHE_TTL_S),
+           "DRS_CAPACITY_REFRESH_COALESCE_SECONDS": "0"}  # fmt: skip
     with AppServer(scenario, logs, env) as app:
         _, body = app.get(CAPACITY, REQUEST_TIMEOUT_S)  # the first collection
         _checked(body, accounts)

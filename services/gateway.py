@@ -28,6 +28,7 @@ from botocore.credentials import (
 from botocore.exceptions import NoCredentialsError
 
 from services.aws import classify
+from services.counting_parser import CountingParserFactory
 from services.logs import hide_aws_secrets_in_logs
 from services.retries import RetriesByIdentity
 from services.settings import Settings
@@ -334,6 +335,8 @@ class AwsGateway:
         session.register_component(
             "credential_provider", CredentialResolver([_Fixed(_BoundCredentials())])
         )
+        # source server records parsed for the fields the count reads
+        session.register_component("response_parser_factory", CountingParserFactory())
         return session
 
     def _now(self) -> datetime:
