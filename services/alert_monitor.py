@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 
 from services.alert_store import AlertStore
@@ -49,7 +49,8 @@ class AlertMonitor:
         self._reminder = reminder
         self._forecasts = forecasts
         self._executor = executor or ThreadPoolExecutor(1, "drs-capacity-alerts")
-        self._seen: dict[str, str] = {}
+        self._seen: dict[str, str] = {}  # target -> the last collection taken
+        self._running: dict[str, Future] = {}  # target -> its evaluation under way
         self._lock = threading.Lock()
 
     @property
@@ -60,15 +61,29 @@ class AlertMonitor:
         """Evaluate a new all-Regions collection in the background; returns at once."""
         if not self.enabled or snapshot.scope != "all":
             return None
+        target_id = snapshot.target_account_id
         with self._lock:  # the dashboard polls one collection many times
-            if self._seen.get(snapshot.target_account_id) == snapshot.collected_at:
+            if self._seen.get(target_id) == snapshot.collected_at:
                 return None
-            self._seen[snapshot.target_account_id] = snapshot.collected_at
-        return self._executor.submit(self._safely, snapshot.to_dict(), forecast)
+            busy = self._running.get(target_id)
+            if busy is not None and not busy.done():
+                # a slow channel: no queue piles up; the state in the table, not this
+                # collection, is what the next evaluation compares against
+                return None
+            self._seen[target_id] = snapshot.collected_at
+            future = self._executor.submit(self._safely, snapshot, forecast)
+            self._running[target_id] = future
+            return future
 
-    def _safely(self, snapshot: Mapping, forecast: bool) -> list[Notification]:
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait for the evaluations under way (a Lambda, before it returns)."""
+        with self._lock:
+            running = list(self._running.values())
+        wait(running, timeout)
+
+    def _safely(self, snapshot, forecast: bool) -> list[Notification]:
         try:
-            return self.evaluate(snapshot, forecast=forecast)
+            return self.evaluate(snapshot.to_dict(), forecast=forecast)
         except Exception as exc:  # a side duty: it never fails anything else
             log.warning("alerts not evaluated: %s", type(exc).__name__)
             return []

@@ -179,6 +179,21 @@ def test_a_hanging_webhook_never_blocks_the_collection(table):
     assert len(hook.texts) == 1
 
 
+def test_while_a_channel_is_slow_new_collections_wait_instead_of_piling_up(table):
+    gate = threading.Event()
+    with Receiver(gate=gate) as hook:
+        monitor = webhook_monitor(table, hook.url, executor=ThreadPoolExecutor(1))
+        first = monitor.observe(Collected(collection(0, {UNIT: "WARNING"})))
+        assert monitor.observe(Collected(collection(1, {UNIT: "CRITICAL"}))) is None
+        gate.set()
+        monitor.flush(timeout=10)
+        assert first.done()
+        later = monitor.observe(Collected(collection(2, {UNIT: "CRITICAL"})))
+        assert len(later.result(timeout=10)) == 1  # the skipped change is not lost
+        monitor.close()
+    assert ["WARNING" in hook.texts[0], "CRITICAL" in hook.texts[1]] == [True, True]
+
+
 def test_two_workers_on_one_table_notify_once_per_transition(table):
     with Receiver() as hook:
         workers = [webhook_monitor(table, hook.url) for _ in range(2)]
