@@ -37,6 +37,7 @@ DATA_OPERATIONS = frozenset({
     "add_staging_account", "remove_staging_account", "get_removal_impact",
 })  # fmt: skip
 COLLECTION_OPERATIONS = frozenset({RECORD_HISTORY})  # the schedule's function
+ALERT_FLUSH_SECONDS = 60.0  # a dead webhook: ~47 s per message, then given up
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -137,7 +138,16 @@ def _collect(event: Mapping, allowed) -> dict:
     results = run_pass(operations(), _named_targets(event))
     for result in results:
         log.info("watch: %s", result.text())
+    _deliver_alerts()
     return pass_summary(results)
+
+
+def _deliver_alerts() -> None:
+    """Alerts go out on a background thread, and the container freezes once the
+    handler returns: wait for them (services/alert_monitor.py)."""
+    alerts = getattr(_state.get("backend"), "alerts", None)
+    if alerts is not None:
+        alerts.flush(timeout=ALERT_FLUSH_SECONDS)
 
 
 def _named_targets(event: Mapping) -> list[str]:

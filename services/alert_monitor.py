@@ -75,6 +75,12 @@ class AlertMonitor:
             self._running[target_id] = future
             return future
 
+    @property
+    def busy(self) -> bool:
+        """Whether an evaluation is under way or queued."""
+        with self._lock:
+            return any(not f.done() for f in self._running.values())
+
     def flush(self, timeout: float | None = None) -> None:
         """Wait for the evaluations under way (a Lambda, before it returns)."""
         with self._lock:

@@ -97,3 +97,26 @@ def test_template_and_settings_accept_the_same_topics_and_parameters(
     except ValueError:
         accepted = False
     assert _cfn_accepts(target["Parameters"][name], value) is accepted
+
+
+LAMBDA = {"DeployLambda": "true", "LambdaCodeS3Bucket": "b", "LambdaCodeS3Key": "k.zip"}
+
+
+def test_the_scheduled_collection_delivers_alerts_with_the_same_grants(target):
+    params = LAMBDA | {"AlertTopicArn": TOPIC, "AlertWebhookParameterName": PARAMETER}
+    resources = Renderer(target, params).resources()
+    collection = statements_of(resources, "CollectionFunctionRole")
+    alerts = [s for s in collection if s.get("Sid") in ("PublishAlerts",
+                                                         "ReadAlertWebhookUrl")]  # fmt: skip
+    dashboard = alert_statements(target, **params)
+    assert sorted(map(str, alerts)) == sorted(map(str, dashboard))
+    env = resources["CollectionFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["DRS_CAPACITY_ALERT_SNS_TOPIC_ARN"] == TOPIC
+    assert env["DRS_CAPACITY_ALERT_WEBHOOK_PARAMETER"] == PARAMETER
+    assert not any("WEBHOOK_URL" in name for name in env)
+
+
+def test_without_alert_channels_the_collection_role_gets_no_alert_grant(target):
+    resources = Renderer(target, LAMBDA).resources()
+    actions = actions_of(statements_of(resources, "CollectionFunctionRole"))
+    assert not {a for a in actions if a.startswith(("sns:", "ssm:"))}
