@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -165,11 +165,9 @@ def scenario_target(scenario, now: str | None = None) -> TargetAccount:
 
 
 def seed_store(store: AccountStore, scenario) -> None:
-    """Register the scenario's target and its staging accounts."""
-    target = scenario_target(scenario, utc_now_iso())
-    store.add_target(replace(target, staging_accounts=()))
-    for staging in target.staging_accounts:
-        store.add_staging(target.account_id, staging, max_staging=10_000)
+    """Register the scenario's target with its staging accounts, in one write (the
+    scenario file was checked when loaded: ids unique, none the target's)."""
+    store.add_target(scenario_target(scenario, utc_now_iso()))
 
 
 def shared_cache(settings: Settings):
