@@ -155,21 +155,26 @@ def history_forecasts(history, level: Status, horizon_days: int) -> Forecasts:
     return forecasts
 
 
-def build_monitor(settings, table, session, history=None) -> AlertMonitor | None:
+def build_monitor(
+    settings, table, session, history=None, endpoint: str | None = None
+) -> AlertMonitor | None:
     """The monitor over the history table (None without one), with the channels the
-    settings name; `session` is the boto3 session SNS and SSM are called with."""
+    settings name; `session` is the boto3 session SNS and SSM are called with (at
+    `endpoint`: the demo store's moto, when the demo's AWS is served over HTTP)."""
     if table is None:
         return None
     channels = []
     if settings.alert_sns_topic_arn:
         region = settings.alert_sns_topic_arn.split(":")[3]
-        client = session.client("sns", region_name=region)
+        client = session.client("sns", region_name=region, endpoint_url=endpoint)
         channels.append(SnsChannel(client, settings.alert_sns_topic_arn))
     if settings.alert_webhook_url:
         url = settings.alert_webhook_url
         channels.append(WebhookChannel(lambda: url))
     elif settings.alert_webhook_parameter:
-        client = session.client("ssm", region_name=settings.home_region)
+        client = session.client(
+            "ssm", region_name=settings.home_region, endpoint_url=endpoint
+        )
         name = settings.alert_webhook_parameter
         channels.append(WebhookChannel(ssm_parameter(client, name)))
     forecasts = None
@@ -197,4 +202,9 @@ def monitor_for(settings, history, simulator=None) -> AlertMonitor | None:
     session = boto3.Session(
         botocore_session=botocore.session.get_session(), **credentials
     )
-    return build_monitor(settings, history.dynamodb_table, session, history)
+    # a demo whose moto is the shared demo store (services/demo_store.py) has its SNS
+    # and SSM there too: never the real endpoints
+    endpoint = settings.dynamodb_endpoint if simulator is not None else None
+    return build_monitor(
+        settings, history.dynamodb_table, session, history, endpoint=endpoint
+    )

@@ -14,9 +14,10 @@ import sys
 import threading
 from pathlib import Path
 
+import boto3
 import pytest
 
-from services.backend import demo_tables
+from services.backend import build_operations, demo_tables
 from services.demo_store import (
     DEMO_CREDENTIALS,
     DemoStoreServer,
@@ -28,7 +29,7 @@ from services.demo_store import (
 )
 from services.errors import ConflictError
 from services.simulator import load_scenario
-from tests.conftest import STAGING_SCENARIO, TEST_ENV, scenario_settings
+from tests.conftest import STAGING_SCENARIO, TEST_ENV, demo_backend, scenario_settings
 from tests.unit.test_store import staging
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,3 +165,33 @@ def test_publishing_is_off_with_an_empty_variable_and_a_store_elsewhere_is_refus
     env = {"DRS_CAPACITY_DEMO_STORE_FILE": str(tmp_path / "store.json")}
     publish("http://203.0.113.7:8000", str(STAGING_SCENARIO), env)
     assert discover(str(STAGING_SCENARIO), env) is None  # a loopback store only
+
+
+def test_a_demo_on_the_shared_store_sends_its_alerts_to_that_moto_never_aws():
+    """SNS of a demo whose DynamoDB is the demo store is the same moto server."""
+    server = DemoStoreServer()
+    url = server.start()
+    try:
+        keys = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
+        sns = boto3.client("sns", region_name="us-east-1", endpoint_url=url, **keys)
+        sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=url, **keys)
+        topic = sns.create_topic(Name="drs-capacity-alerts")["TopicArn"]
+        queue = sqs.create_queue(QueueName="alerts-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(
+            QueueUrl=queue, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        settings = scenario_settings(
+            STAGING_SCENARIO, dynamodb_endpoint=url, alert_sns_topic_arn=topic
+        )
+        with demo_backend(settings=settings) as backend:
+            operations = build_operations(backend)
+            answer = operations.dispatch(
+                "get_combined_capacity", {"targetAccountId": TARGET, "wait": True}
+            )
+            assert answer.status == 200
+            backend.alerts.flush(30)
+        received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)
+        assert received.get("Messages"), "no alert reached the demo's own SNS"
+    finally:
+        server.stop()
