@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -85,7 +86,8 @@ class AppServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         where = ["--scenario", str(scenario)] if scenario else ["--demo"]
-        self._log = open(log_dir / f"app-{self.port}.log", "wb")  # noqa: SIM115
+        self.log_path = log_dir / f"app-{self.port}.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115
         self._proc = subprocess.Popen(
             [sys.executable, "app.py", *where, "--port", str(self.port)],
             cwd=ROOT,
@@ -139,6 +141,15 @@ class AppServer:
     def cpu_seconds(self) -> float:
         times = self.process.cpu_times()
         return times.user + times.system
+
+    def simulator_cpu_seconds(self) -> float:
+        """The CPU the simulated AWS has spent in the server so far (it logs the total
+        after each collection; 0 before the first)."""
+        self._log.flush()
+        found = re.findall(
+            rb"simulated AWS: ([0-9.]+) s of CPU", self.log_path.read_bytes()
+        )
+        return float(found[-1]) if found else 0.0
 
     def peak_rss_mb(self) -> float:
         """The server's high-water resident set (VmHWM), in MB."""

@@ -83,9 +83,7 @@ def spread(values: list[float]) -> str:
     values = [v for v in values if v is not None]
     if not values:
         return "—"
-    return (
-        f"{min(values):,.0f} / {statistics.median(values):,.0f} / {max(values):,.0f}"
-    )
+    return f"{min(values):,.0f} / {statistics.median(values):,.0f} / {max(values):,.0f}"
 
 
 def main() -> None:

@@ -46,7 +46,8 @@ def _s(row: dict | None) -> str:
         return "not measured"
     return (
         f"{row['median_s']:.2f} s (median; {row['min_s']:.2f}–{row['max_s']:.2f}), "
-        f"{row['cpu_s']:.1f} s CPU"
+        f"{row['cpu_s']:.1f} s CPU (of it {row['simulator_cpu_s']:.1f} s the "
+        "simulated AWS)"
     )
 
 

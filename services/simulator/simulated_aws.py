@@ -63,6 +63,7 @@ class SimulatedAws:
         self._calls: Counter = Counter()
         self._request_numbers = itertools.count(1)
         self._models: dict = {}  # service -> botocore ServiceModel
+        self._cpu = 0.0  # thread CPU seconds spent answering (a sleep costs none)
 
     @property
     def own_credentials(self) -> dict:
@@ -117,7 +118,23 @@ class SimulatedAws:
             session.unregister(event, unique_id=unique_id)
             session.register(event, self._answer, unique_id=unique_id)
 
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU the simulated AWS has spent answering, in the app's own process: what a
+        benchmark reports beside the server's total (real AWS would not cost it)."""
+        with self._lock:
+            return self._cpu
+
     def _answer(self, request, event_name: str, **kwargs):
+        started = time.thread_time()
+        try:
+            return self._answer_unmetered(request, event_name)
+        finally:
+            spent = time.thread_time() - started
+            with self._lock:
+                self._cpu += spent
+
+    def _answer_unmetered(self, request, event_name: str):
         _, service, operation = event_name.split(".", 2)
         model = self._models[service].operation_model(operation)
         signature = sigv4.signature_of(request)
