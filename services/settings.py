@@ -86,7 +86,10 @@ class Settings:
     refresh_interval_seconds: int = 30
     region_rescan_seconds: float = 3600.0
     max_workers: int = 128
-    page_size: int = 1000
+    # servers per DescribeSourceServers page (AWS allows 1000): the pages being read at
+    # once set the peak memory; 500 kept 100 accounts × 3,000 servers at 239 MB of
+    # collection peak instead of 277 MB, at the same CPU (one more call per 500 servers)
+    page_size: int = 500
     aws_max_attempts: int = 4
     aws_connect_timeout: float = 5.0
     aws_read_timeout: float = 20.0

@@ -87,7 +87,10 @@ def test_a_bad_quota_setting_is_refused_naming_its_variable(variable, value, nam
 
 def test_other_settings_need_the_prefix():
     settings = Settings.from_env({"PAGE_SIZE": "10", "TABLE_NAME": "other"})
-    assert (settings.page_size, settings.table_name) == (1000, Settings().table_name)
+    assert (settings.page_size, settings.table_name) == (
+        Settings().page_size,
+        Settings().table_name,
+    )
 
 
 # -- sign-in (issue 9) -------------------------------------------------------------------
