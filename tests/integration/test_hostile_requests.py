@@ -387,3 +387,15 @@ def test_a_never_ending_chunked_body_over_http_is_refused_early():
     assert body["error"]["field"] == "body"
     # the server stopped at 1 MiB; what the socket buffers absorbed is the rest
     assert sent < 32 << 20
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+def test_a_forged_mute_from_another_sites_page_is_403(client, method):
+    """The alert mutes (issue 12) are writes like any other: no cross-site page may
+    silence an alert, nor lift a mute."""
+    unit = f"/api/accounts/{TARGET}/mutes/222222222222:us-east-1"
+    forged = {"Origin": "https://evil.example"}
+    answer = client.open(unit, method=method, json={"for": "90d"}, headers=forged)
+    assert_json_error(answer, 403, "CROSS_SITE_REQUEST", "Origin")
+    mutes = client.get(f"/api/accounts/{TARGET}/mutes").get_json()["mutes"]
+    assert mutes == []
