@@ -40,6 +40,7 @@ class _Collection:
     forced: bool = False
     id: str = ""
     snapshots: dict[str, CapacitySnapshot] = field(default_factory=dict)
+    version: int | None = None  # the target's store version it was collected at
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class CapacityService:
         """The target's snapshot for `scope`: cached when fresh (younger than the cache
         TTL and, if given, collected less than `max_age` seconds ago), else collected
         (joining a collection already running); raises when that collection fails."""
+        self._follow_store(target_id)
         collection = self._collection(target_id, refresh, max_age)
         return self._scoped(target_id, collection, scope)
 
@@ -113,6 +115,7 @@ class CapacityService:
         if wait or bound is None:
             return SnapshotAnswer(self.snapshot(target_id, scope, refresh=refresh,
                                                 max_age=max_age))  # fmt: skip
+        self._follow_store(target_id)
         latest = self._latest(target_id)
         if latest and not refresh and self._fresh(latest, max_age):
             return SnapshotAnswer(self._scoped(target_id, latest, scope))
@@ -150,6 +153,7 @@ class CapacityService:
     def readings(self, target_id: str) -> list[AccountReading]:
         """The cached collection's readings (collected first when none is fresh; under
         stale-while-revalidate the last ones, however old, when there are any)."""
+        self._follow_store(target_id)
         if self._settings.refresh_wait_seconds is not None:
             latest = self._latest(target_id)
             if latest is not None:
@@ -363,7 +367,23 @@ class CapacityService:
         with self._lock:
             self.collections += 1
         return _Collection(readings, collected_at, started, self._clock(), force,
-                           token or uuid.uuid4().hex)  # fmt: skip
+                           token or uuid.uuid4().hex,
+                           version=getattr(target, "version", None))  # fmt: skip
+
+    def _follow_store(self, target_id: str) -> None:
+        """Without a shared cache, a write through another worker (or the CLI) is seen
+        in the store: a collection of an older version of the target is dropped, as if
+        invalidated here. One read of the target per answer."""
+        if self._shared is not None:
+            return  # the shared cache is invalidated by the writer itself
+        with self._lock:
+            cached = self._cache.get(target_id)
+        if cached is None or cached.version is None:
+            return
+        if self._store.get_target(target_id).version != cached.version:
+            with self._lock:
+                if self._cache.get(target_id) is cached:
+                    del self._cache[target_id]
 
 
 def _meta(collection: _Collection) -> dict:

@@ -195,3 +195,30 @@ def test_a_demo_on_the_shared_store_sends_its_alerts_to_that_moto_never_aws():
         assert received.get("Messages"), "no alert reached the demo's own SNS"
     finally:
         server.stop()
+
+
+def test_without_redis_a_workers_add_is_in_every_workers_next_answer():
+    """Two workers on one demo store, each with its own snapshot cache: the store's
+    version of the target tells the other worker its cached collection is stale."""
+    server = DemoStoreServer()
+    url = server.start()
+    try:
+        settings = scenario_settings(STAGING_SCENARIO, dynamodb_endpoint=url)
+        with demo_backend(settings=settings) as a, demo_backend(settings=settings) as b:
+            first, second = build_operations(a), build_operations(b)
+            ask = {"targetAccountId": TARGET}
+            before = first.dispatch("get_combined_capacity", ask).body
+            assert len(before["accounts"]) == 3
+            added = second.dispatch(
+                "add_staging_account",
+                ask | {"accountId": "444444444444", "accountName": "staging-03",
+                       "roleArn": "arn:aws:iam::444444444444:role/DRSCapacityRead",
+                       "externalId": "ext-444", "region": "us-east-1"},
+            )  # fmt: skip
+            assert added.status == 201, added.body
+            after = first.dispatch("get_combined_capacity", ask).body
+            assert "444444444444" in {acc["accountId"] for acc in after["accounts"]}
+            again = first.dispatch("get_combined_capacity", ask).body
+            assert again["collectedAt"] == after["collectedAt"]  # cached once more
+    finally:
+        server.stop()
