@@ -223,13 +223,8 @@ class CapacityMetrics:
 
 def last_collection(service, target_id: str) -> tuple[CapacitySnapshot, float] | None:
     """The service's last snapshot (all Regions) and how long its collection took,
-    without collecting. CapacityService has no public read of its cache that does
-    not collect, so this is the one place that looks inside it."""
-    collection = service._latest(target_id)
-    if collection is None:
-        return None
-    snapshot = service._scoped(target_id, collection, ALL_REGIONS)
-    return snapshot, max(collection.finished - collection.started, 0.0)
+    without collecting."""
+    return service.last_snapshot(target_id, ALL_REGIONS)
 
 
 def _on_a_thread(job: Callable[[], None]) -> None:

@@ -135,6 +135,17 @@ class CapacityService:
         shown = None if latest is None else self._scoped(target_id, latest, scope)
         return SnapshotAnswer(shown, True, self._failures.get(target_id))
 
+    def last_snapshot(
+        self, target_id: str, scope: str = ALL_REGIONS
+    ) -> tuple[CapacitySnapshot, float] | None:
+        """The last snapshot landed (fresh or not) and how many seconds its collection
+        took, without collecting: for readers that must never wait (/metrics)."""
+        latest = self._latest(target_id)
+        if latest is None:
+            return None
+        seconds = max(latest.finished - latest.started, 0.0)
+        return self._scoped(target_id, latest, scope), seconds
+
     def cache_state(self) -> dict:
         """For /api/ready: whether the cache is shared, and whether it answers."""
         if self._shared is None:

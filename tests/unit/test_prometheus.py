@@ -40,11 +40,11 @@ class FakeService:
         self.held = {s.target_account_id: Held(s) for s in snapshots or ()}
         self.asked: list[str] = []
 
-    def _latest(self, target_id):
-        return self.held.get(target_id)
-
-    def _scoped(self, target_id, collection, scope):
-        return collection.snapshot
+    def last_snapshot(self, target_id, scope):
+        held = self.held.get(target_id)
+        if held is None:
+            return None
+        return held.snapshot, max(held.finished - held.started, 0.0)
 
     def snapshot(self, target_id):
         self.asked.append(target_id)

@@ -491,3 +491,13 @@ def test_readings_survive_the_json_of_the_shared_cache(readings):
     text = readings_to_json(readings)
     assert readings_from_json(text) == readings
     assert "external" not in text.lower()
+
+
+def test_last_snapshot_never_collects():
+    clock, collector = Clock(), Collector()
+    service = service_with(collector, clock=clock)
+    assert service.last_snapshot(TARGET) is None and collector.calls == 0
+    collected = service.snapshot(TARGET)
+    clock.now += 10 * TTL  # long stale: still the last one, and still no collection
+    snapshot, seconds = service.last_snapshot(TARGET)
+    assert snapshot is collected and seconds == 0.0 and collector.calls == 1
