@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import threading
 from pathlib import Path
 
 STATE_FILE_VARIABLE = "DRS_CAPACITY_DEMO_STORE_FILE"
+log = logging.getLogger(__name__)
 
 
 class DemoStoreServer:
@@ -91,17 +93,23 @@ def state_file(env=os.environ) -> Path | None:
 
 
 def publish(url: str, scenario_path: str, env=os.environ) -> Path | None:
-    """Record this demo's store for the CLI; only the user can read it."""
+    """Record this demo's store for the CLI; only the user can read it. Where it cannot
+    be written (a container user without a home) the demo runs on, unpublished."""
     path = state_file(env)
     if path is None:
         return None
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     record = {"url": url, "pid": os.getpid(), "scenario": str(scenario_path)}
     partial = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(record, out)
-    os.replace(partial, path)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(record, out)
+        os.replace(partial, path)
+    except OSError as exc:
+        log.warning("demo store not published for the CLI (%s): %s",
+                    type(exc).__name__, path.parent)  # fmt: skip
+        return None
     return path
 
 

@@ -222,3 +222,13 @@ def test_without_redis_a_workers_add_is_in_every_workers_next_answer():
             assert again["collectedAt"] == after["collectedAt"]  # cached once more
     finally:
         server.stop()
+
+
+def test_a_demo_whose_home_cannot_be_written_runs_on_unpublished(tmp_path, caplog):
+    """A container's user has no home: the CLI cannot find the store, the demo runs."""
+    not_a_directory = tmp_path / "home"
+    not_a_directory.write_text("")  # even root cannot make a directory under a file
+    env = {"DRS_CAPACITY_DEMO_STORE_FILE": str(not_a_directory / ".cache" / "s.json")}
+    with caplog.at_level("WARNING", logger="services.demo_store"):
+        assert publish("http://127.0.0.1:1", str(STAGING_SCENARIO), env) is None
+    assert "not published" in caplog.text
