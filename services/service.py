@@ -82,6 +82,7 @@ class CapacityService:
         self._cache: dict[str, _Collection] = {}  # shared: the last one read from it
         self._flights: dict[str, Future] = {}
         self._failures: dict[str, ErrorInfo] = {}
+        self._followed: dict[str, float] = {}  # when each target's version was read
         self.collections = 0  # how many collections ran: observable single-flight
 
     def snapshot(
@@ -384,13 +385,19 @@ class CapacityService:
     def _follow_store(self, target_id: str) -> None:
         """Without a shared cache, a write through another worker (or the CLI) is seen
         in the store: a collection of an older version of the target is dropped, as if
-        invalidated here. One read of the target per answer."""
+        invalidated here. At most one read of the target per `store_follow_seconds`."""
         if self._shared is not None:
             return  # the shared cache is invalidated by the writer itself
+        now = self._clock()
         with self._lock:
             cached = self._cache.get(target_id)
-        if cached is None or cached.version is None:
-            return
+            if cached is None or cached.version is None:
+                return
+            # the collection read the version itself as it started
+            last = max(self._followed.get(target_id, cached.started), cached.started)
+            if now - last < self._settings.store_follow_seconds:
+                return
+            self._followed[target_id] = now
         if self._store.get_target(target_id).version != cached.version:
             with self._lock:
                 if self._cache.get(target_id) is cached:

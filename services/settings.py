@@ -124,6 +124,9 @@ class Settings:
     refresh_wait_seconds: float | None = None
     # a forced refresh is answered by a forced collection started this recently
     refresh_coalesce_seconds: float = 5.0
+    # without a shared cache: how often an answer reads the target's version in the store
+    # to see another worker's write (services/service.py _follow_store)
+    store_follow_seconds: float = 2.0
     # /metrics: a snapshot older than this makes a scrape ask for one background
     # collection; None: only a target with no snapshot does (services/prometheus.py)
     metrics_refresh_seconds: float | None = None
@@ -156,6 +159,10 @@ class Settings:
             raise ValueError(
                 f"{_variable('dynamodb_endpoint')}: expected http(s)://host:port, got "
                 f"{self.dynamodb_endpoint!r}"
+            )
+        if not self.store_follow_seconds >= 0:
+            raise ValueError(
+                f"{_variable('store_follow_seconds')}: must not be negative"
             )
         if not self.refresh_coalesce_seconds >= 0:
             raise ValueError(

@@ -203,7 +203,9 @@ def test_without_redis_a_workers_add_is_in_every_workers_next_answer():
     server = DemoStoreServer()
     url = server.start()
     try:
-        settings = scenario_settings(STAGING_SCENARIO, dynamodb_endpoint=url)
+        settings = scenario_settings(
+            STAGING_SCENARIO, dynamodb_endpoint=url, store_follow_seconds=0
+        )
         with demo_backend(settings=settings) as a, demo_backend(settings=settings) as b:
             first, second = build_operations(a), build_operations(b)
             ask = {"targetAccountId": TARGET}

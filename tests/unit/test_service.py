@@ -501,3 +501,18 @@ def test_last_snapshot_never_collects():
     clock.now += 10 * TTL  # long stale: still the last one, and still no collection
     snapshot, seconds = service.last_snapshot(TARGET)
     assert snapshot is collected and seconds == 0.0 and collector.calls == 1
+
+
+def test_another_workers_write_is_followed_through_the_store_version():
+    """No shared cache: the target's version in the store, read at most every
+    store_follow_seconds, tells this worker its cached collection is stale."""
+    clock, store, collector = Clock(), Store(), Collector()
+    service = service_with(collector, store, clock=clock)
+    assert service.snapshot(TARGET).combined.configured_accounts == 1
+    store.add_staging(TARGET, "222222222222")  # through another worker
+    store.targets[TARGET] = replace(store.targets[TARGET], version=2)
+    clock.now += Settings.store_follow_seconds - 0.001  # read the version just now
+    assert service.snapshot(TARGET).combined.configured_accounts == 1
+    clock.now += 0.001
+    assert service.snapshot(TARGET).combined.configured_accounts == 2
+    assert collector.calls == 2
