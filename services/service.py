@@ -251,6 +251,7 @@ class CapacityService:
         """A new flight on a thread of its own, watched by the deadline (lock held)."""
         flight = self._flights[target_id] = Future()
         flight.forced = forced
+        flight.began = self._clock()
         flight.token = None  # the shared lock's, while this process holds it
         run = self._fly_shared if self._shared is not None else self._fly
         seen_id = None if seen is None else seen.id
@@ -281,6 +282,14 @@ class CapacityService:
             while not flight.done():
                 if self._adopt(target_id, flight, seen_id):
                     return
+                failed = shared.failure(target_id)
+                # the collection this flight waited on failed: a holder it saw, or one
+                # that failed since it began (seen or not: it may have been quick), and
+                # before the lock it freed is taken to start all over
+                if failed is not None and (
+                    failed[0] in holders or failed[2] >= flight.began
+                ):
+                    raise ProductError(failed[1].message, code=failed[1].code)
                 token = shared.acquire(target_id, flight.forced, lock_seconds)
                 if token is not None:
                     flight.token = token
@@ -292,9 +301,6 @@ class CapacityService:
                 holder = shared.holder(target_id)
                 if holder is not None:
                     holders.add(holder["token"])
-                failed = shared.failure(target_id)
-                if failed is not None and failed[0] in holders:
-                    raise ProductError(failed[1].message, code=failed[1].code)
                 time.sleep(POLL_SECONDS)
         except BaseException as exc:
             self._finish(target_id, flight, error=exc)

@@ -180,19 +180,23 @@ class SharedCache:
     ) -> bool:
         """Free the lock if it is still ours; a failure is kept for the waiters."""
         record = (
-            "" if failure is None else json.dumps({"token": token, **to_wire(failure)})
+            ""
+            if failure is None
+            else json.dumps({"token": token, "at": self.now(), **to_wire(failure)})
         )
         keys = [self._key("lock", target_id), self._key("failure", target_id)]
         args = [token, record, FAILURE_SECONDS * 1000]
         return bool(self._release(keys=keys, args=args))
 
-    def failure(self, target_id: str) -> tuple[str, ErrorInfo] | None:
-        """The token of the last failed collection and why it failed."""
+    def failure(self, target_id: str) -> tuple[str, ErrorInfo, float] | None:
+        """The token of the last failed collection, why and when (the shared clock's
+        seconds) it failed."""
         raw = self._redis.get(self._key("failure", target_id))
         if raw is None:
             return None
         record = json.loads(raw)
-        return record["token"], ErrorInfo(record["code"], record["message"])
+        info = ErrorInfo(record["code"], record["message"])
+        return record["token"], info, float(record.get("at", 0.0))
 
     def region_memory(self) -> SharedRegionMemory:
         return SharedRegionMemory(self._redis, self._prefix)

@@ -194,6 +194,31 @@ def test_a_hung_collection_is_reported_at_the_deadline_to_every_worker(shared, c
         gate.set()
 
 
+def test_a_waiter_that_never_saw_the_holder_still_gets_its_failure(shared):
+    """A busy machine may not let the waiter look at the lock before the holder gives
+    up: a failure since the waiter asked is the one it waited on (not a reason to
+    collect all over again)."""
+    gate = threading.Event()
+    collector = Collector(gate)
+    (first,) = workers(shared, collector, count=1, collection_deadline_seconds=0.5)
+    # a longer deadline of its own: only the holder's failure can end its wait early
+    (second,) = workers(shared, collector, count=1, collection_deadline_seconds=3)
+    second._shared.holder = lambda target_id: None  # it never sees the lock
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            holder = pool.submit(first.snapshot, TARGET)
+            assert collector.started.wait(timeout=10)
+            waiter = pool.submit(second.snapshot, TARGET)
+            with pytest.raises(CollectionTimeout):
+                holder.result(timeout=5)
+            with pytest.raises(ProductError) as waited:
+                waiter.result(timeout=5)
+        assert waited.value.code == "COLLECTION_TIMEOUT"
+        assert collector.calls == 1
+    finally:
+        gate.set()
+
+
 def test_after_a_hung_collection_the_stale_snapshot_says_so(shared):
     gate = threading.Event()
     gate.set()
