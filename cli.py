@@ -19,8 +19,8 @@ import os
 import sys
 
 from services import alert_cli, credential_cli
-from services.operations import Response, to_json
 from services.report import error_line, impact_text, render
+from services.responses import Response, to_json
 from services.settings import add_backend_options
 
 FORMATS = ("table", "json", "csv")

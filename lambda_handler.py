@@ -24,7 +24,7 @@ from services.json_body import (
     json_object_body,
     value_depth_exceeds,
 )
-from services.operations import Response, failure
+from services.responses import Response, failure
 from services.routes import HEALTH, OPENAPI, READY, NoRoute, resolve
 from services.watch import RECORD_HISTORY, pass_summary, run_pass
 

@@ -16,8 +16,9 @@ from services.errors import InputError
 from services.http_guard import read_body
 from services.json_body import MAX_BODY_BYTES, json_object_body
 from services.openapi import openapi_document
-from services.operations import Operations, Response, failure
+from services.operations import Operations
 from services.readiness import health
+from services.responses import Response, failure
 from services.routes import HEALTH, OPENAPI, READY, NoRoute, resolve
 
 log = logging.getLogger(__name__)

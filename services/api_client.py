@@ -11,7 +11,7 @@ from urllib.request import Request, urlopen
 
 from services import inputs
 from services.errors import InputError, ProductError
-from services.operations import Response, failure
+from services.responses import Response, failure
 from services.routes import BY_OPERATION
 
 

@@ -29,7 +29,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from services.credentials import CredentialFile, find_token
 from services.identity import ADMIN, VIEWER, Identity, is_public, set_identity
-from services.operations import to_json
+from services.responses import to_json
 
 log = logging.getLogger(__name__)
 REALM = "DRS Capacity"

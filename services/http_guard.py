@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from services.errors import InputError, ProductError
 from services.http_headers import first_value, secure_headers, under_api
 from services.json_body import MAX_BODY_BYTES, BodyTooLarge, nesting_exceeds
-from services.operations import failure, to_json
+from services.responses import failure, to_json
 from services.routes import NoRoute, resolve
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from services.errors import NotFoundError
-from services.operations import Response
+from services.responses import Response
 
 log = logging.getLogger(__name__)
 PROBE_ACCOUNT = "000000000000"  # never a real account: reading it costs one GetItem

@@ -13,7 +13,7 @@ import pytest
 
 import cli
 from services.backend import build_operations
-from services.operations import Response
+from services.responses import Response
 from tests.conftest import STAGING_SCENARIO, demo_backend
 from tests.unit.snapshot_factory import inaccessible, make_snapshot, staging, target
 

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.clock import iso_utc
-from services.operations import Operations, Response
+from services.operations import Operations
+from services.responses import Response
 from services.service import CapacityService
 from services.watch import (
     MAX_INTERVAL_MINUTES,
