@@ -1,4 +1,5 @@
-"""CapacityService: cached snapshots per target, one collection at a time per target."""
+"""CapacityService: cached snapshots per target, one collection at a time per target
+(across workers: services/flights.py)."""
 
 from __future__ import annotations
 
@@ -9,51 +10,25 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 
 from services.capacity import ALL_REGIONS, Limits, build_snapshot
 from services.clock import utc_now_iso
 from services.collector import Collector
-from services.errors import ProductError
+from services.flights import (
+    Collection,
+    CollectionTimeout,
+    SharedFlights,
+    SnapshotAnswer,
+    error_info,
+)
 from services.metrics import CapacitySnapshot
 from services.models import AccountReading, ErrorInfo
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
-LOCK_GRACE_SECONDS = 5.0  # a dead worker's lock outlives its deadline by this much
-POLL_SECONDS = 0.05  # how often a worker waiting on another's collection looks again
 
 
-class CollectionTimeout(ProductError):
-    """A collection ran past the deadline: reported and dropped, never waited on."""
-
-    code = "COLLECTION_TIMEOUT"
-    http_status = 504
-
-
-@dataclass
-class _Collection:
-    readings: list[AccountReading]
-    collected_at: str
-    started: float  # seconds on the service's clock (the shared cache's: wall clock)
-    finished: float
-    forced: bool = False
-    id: str = ""
-    snapshots: dict[str, CapacitySnapshot] = field(default_factory=dict)
-    version: int | None = None  # the target's store version it was collected at
-
-
-@dataclass(frozen=True)
-class SnapshotAnswer:
-    """What a request gets: the snapshot (None on a cold start still collecting),
-    whether a collection is running, and why the last one failed (if it did)."""
-
-    snapshot: CapacitySnapshot | None
-    refreshing: bool = False
-    error: ErrorInfo | None = None
-
-
-class CapacityService:
+class CapacityService(SharedFlights):
     """Snapshots for the API, CLI and dashboard (ARCHITECTURE "data flow of one refresh").
 
     Readings are cached per target for `cache_ttl_seconds`; every Region scope is derived
@@ -79,7 +54,7 @@ class CapacityService:
         self._clock = shared.now if shared is not None else clock
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
-        self._cache: dict[str, _Collection] = {}  # shared: the last one read from it
+        self._cache: dict[str, Collection] = {}  # shared: the last one read from it
         self._flights: dict[str, Future] = {}
         self._failures: dict[str, ErrorInfo] = {}
         self._followed: dict[str, float] = {}  # when each target's version was read
@@ -129,7 +104,7 @@ class CapacityService:
             if latest is None:
                 raise
             return SnapshotAnswer(
-                self._scoped(target_id, latest, scope), False, _info(exc)
+                self._scoped(target_id, latest, scope), False, error_info(exc)
             )
         if found is not None:
             return SnapshotAnswer(self._scoped(target_id, found, scope))
@@ -181,7 +156,7 @@ class CapacityService:
             self._flights.pop(target_id, None)
 
     def _scoped(
-        self, target_id: str, collection: _Collection, scope: str
+        self, target_id: str, collection: Collection, scope: str
     ) -> CapacitySnapshot:
         with self._lock:
             found = collection.snapshots.get(scope)
@@ -193,26 +168,12 @@ class CapacityService:
                 collection.snapshots[scope] = found
         return found
 
-    def _latest(self, target_id: str) -> _Collection | None:
+    def _latest(self, target_id: str) -> Collection | None:
         """The last collection landed, fresh or not."""
         if self._shared is None:
             with self._lock:
                 return self._cache.get(target_id)
-        meta = self._shared.meta(target_id)
-        with self._lock:
-            known = self._cache.get(target_id)
-            if meta is None:
-                self._cache.pop(target_id, None)
-                return None
-            if known is not None and known.id == meta["id"]:
-                return known
-        loaded = self._shared.load(target_id)
-        if loaded is None:
-            return None
-        collection = _from_meta(*loaded)
-        with self._lock:
-            self._cache[target_id] = collection
-        return collection
+        return self._latest_shared(target_id)
 
     def _collection(
         self,
@@ -220,8 +181,8 @@ class CapacityService:
         refresh: bool,
         max_age: float | None,
         timeout: float | None = None,
-        seen: _Collection | None = None,
-    ) -> _Collection | None:
+        seen: Collection | None = None,
+    ) -> Collection | None:
         """A fresh collection, joining or starting the flight; None if `timeout` passes
         first (the flight goes on). Without `timeout` the flight's deadline bounds it."""
         ends = None if timeout is None else time.monotonic() + timeout
@@ -247,7 +208,7 @@ class CapacityService:
                 return joined
             seen = joined
 
-    def _start(self, target_id: str, forced: bool, seen: _Collection | None) -> Future:
+    def _start(self, target_id: str, forced: bool, seen: Collection | None) -> Future:
         """A new flight on a thread of its own, watched by the deadline (lock held)."""
         flight = self._flights[target_id] = Future()
         flight.forced = forced
@@ -274,63 +235,6 @@ class CapacityService:
             return
         self._finish(target_id, flight, collection, cache=True)
 
-    def _fly_shared(self, target_id: str, flight: Future, seen_id: str | None) -> None:
-        """Adopt another worker's collection, or take the lock and collect."""
-        shared, holders = self._shared, set()
-        lock_seconds = self._settings.collection_deadline_seconds + LOCK_GRACE_SECONDS
-        try:
-            while not flight.done():
-                if self._adopt(target_id, flight, seen_id):
-                    return
-                failed = shared.failure(target_id)
-                # the collection this flight waited on failed: a holder it saw, or one
-                # that failed since it began (seen or not: it may have been quick), and
-                # before the lock it freed is taken to start all over
-                if failed is not None and (
-                    failed[0] in holders or failed[2] >= flight.began
-                ):
-                    raise ProductError(failed[1].message, code=failed[1].code)
-                token = shared.acquire(target_id, flight.forced, lock_seconds)
-                if token is not None:
-                    flight.token = token
-                    if self._adopt(target_id, flight, seen_id):  # landed meanwhile
-                        shared.release(target_id, token)
-                        return
-                    self._collect_shared(target_id, flight, token)
-                    return
-                holder = shared.holder(target_id)
-                if holder is not None:
-                    holders.add(holder["token"])
-                time.sleep(POLL_SECONDS)
-        except BaseException as exc:
-            self._finish(target_id, flight, error=exc)
-
-    def _adopt(self, target_id: str, flight: Future, seen_id: str | None) -> bool:
-        """Take a collection landed since the flight began (forced, if it must be)."""
-        meta = self._shared.meta(target_id)
-        if (
-            meta is None
-            or meta["id"] == seen_id
-            or (flight.forced and not meta["forced"])
-        ):
-            return False
-        collection = self._latest(target_id)
-        if collection is None:
-            return False
-        self._finish(target_id, flight, collection)
-        return True
-
-    def _collect_shared(self, target_id: str, flight: Future, token: str) -> None:
-        try:
-            collection = self._collect(target_id, flight.forced, token)
-        except BaseException as exc:
-            self._shared.release(target_id, token, _info(exc))
-            self._finish(target_id, flight, error=exc)
-            return
-        landed = self._shared.land(target_id, token, _meta(collection),
-                                   collection.readings)  # fmt: skip
-        self._finish(target_id, flight, collection, cache=landed)
-
     def _finish(self, target_id, flight, collection=None, *, cache=False, error=None):
         """End a flight and cache its result in one step, unless it was invalidated
         or given up: no asker can find neither the flight nor the cache in between."""
@@ -338,7 +242,7 @@ class CapacityService:
             if self._flights.get(target_id) is flight:
                 del self._flights[target_id]
                 if error is not None:
-                    self._failures[target_id] = _info(error)
+                    self._failures[target_id] = error_info(error)
                 elif collection is not None:
                     self._failures.pop(target_id, None)
                     if cache:
@@ -366,25 +270,25 @@ class CapacityService:
             self._shared.release(target_id, flight.token, error.info)
         self._finish(target_id, flight, error=error)
 
-    def _just_forced(self, collection: _Collection) -> bool:
+    def _just_forced(self, collection: Collection) -> bool:
         """A forced collection started less than `refresh_coalesce_seconds` ago: it
         answers another forced refresh (many clients, one click each: one rescan)."""
         window = self._settings.refresh_coalesce_seconds
         return collection.forced and self._clock() - collection.started < window
 
-    def _fresh(self, collection: _Collection, max_age: float | None) -> bool:
+    def _fresh(self, collection: Collection, max_age: float | None) -> bool:
         now = self._clock()
         if max_age is not None and now - collection.started >= max_age:
             return False
         return now - collection.finished < self._settings.cache_ttl_seconds
 
-    def _collect(self, target_id: str, force: bool, token: str = "") -> _Collection:
+    def _collect(self, target_id: str, force: bool, token: str = "") -> Collection:
         target = self._store.get_target(target_id)
         collected_at, started = self._wall_clock(), self._clock()
         readings = self._collector.collect(target, force=force)  # logs the collection
         with self._lock:
             self.collections += 1
-        return _Collection(readings, collected_at, started, self._clock(), force,
+        return Collection(readings, collected_at, started, self._clock(), force,
                            token or uuid.uuid4().hex,
                            version=getattr(target, "version", None))  # fmt: skip
 
@@ -408,26 +312,3 @@ class CapacityService:
             with self._lock:
                 if self._cache.get(target_id) is cached:
                     del self._cache[target_id]
-
-
-def _meta(collection: _Collection) -> dict:
-    return {
-        "id": collection.id,
-        "collectedAt": collection.collected_at,
-        "started": collection.started,
-        "finished": collection.finished,
-        "forced": collection.forced,
-    }
-
-
-def _from_meta(meta: dict, readings: list[AccountReading]) -> _Collection:
-    return _Collection(readings, meta["collectedAt"], float(meta["started"]),
-                       float(meta["finished"]), bool(meta["forced"]), meta["id"])  # fmt: skip
-
-
-def _info(error: BaseException) -> ErrorInfo:
-    if isinstance(error, ProductError):
-        return error.info
-    return ErrorInfo(
-        "INTERNAL_ERROR", f"The collection failed ({type(error).__name__})."
-    )
