@@ -399,3 +399,23 @@ def test_a_forged_mute_from_another_sites_page_is_403(client, method):
     assert_json_error(answer, 403, "CROSS_SITE_REQUEST", "Origin")
     mutes = client.get(f"/api/accounts/{TARGET}/mutes").get_json()["mutes"]
     assert mutes == []
+
+
+MUTE = f"/api/accounts/{TARGET}/mutes/222222222222:us-east-1"
+
+
+@pytest.mark.parametrize("deep", [DEEP, "{" + '"a":{' * 999 + "}" * 1000])
+def test_a_mute_nested_1000_deep_is_400_and_an_oversized_one_413(client, deep):
+    answer = client.put(MUTE, data=deep, content_type="application/json")
+    assert_json_error(answer, 400, "VALIDATION_ERROR", "body")
+    huge = client.put(MUTE, data=b" " * (MAX_BODY_BYTES + 1), content_type="text/plain")
+    assert_json_error(huge, 413, "VALIDATION_ERROR", "body")
+    assert client.get(f"/api/accounts/{TARGET}/mutes").get_json()["mutes"] == []
+
+
+def test_markup_in_a_mute_reason_comes_back_as_the_same_text(client):
+    reason = '<img src=x onerror="alert(1)">'
+    answer = client.put(MUTE, json={"for": "1h", "reason": reason})
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    (mute,) = client.get(f"/api/accounts/{TARGET}/mutes").get_json()["mutes"]
+    assert mute["reason"] == reason  # data, never rendered here
