@@ -78,7 +78,12 @@ def _one_at_a_time(app):
     def serialised(environ, start_response):
         with lock:
             # the whole body is produced under the lock (moto answers in one piece)
-            return list(app(environ, start_response))
+            answer = app(environ, start_response)
+            try:
+                return list(answer)
+            finally:
+                if hasattr(answer, "close"):  # as WSGI asks of whoever iterates
+                    answer.close()
 
     return serialised
 
