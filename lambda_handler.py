@@ -132,9 +132,9 @@ def _is_collection(event) -> bool:
 
 def _collect(event: Mapping, allowed) -> dict:
     """Collect and record every target (or those the event names): a small summary."""
-    if allowed is not None and RECORD_HISTORY not in allowed:
-        message = f"Operation {RECORD_HISTORY!r} is not served by this function."
-        return failure(InputError(message, field="operation")).body
+    refused = _refusal(RECORD_HISTORY, allowed)
+    if refused is not None:
+        return refused.body
     results = run_pass(operations(), _named_targets(event))
     for result in results:
         log.info("watch: %s", result.text())
@@ -167,10 +167,15 @@ def _named_targets(event: Mapping) -> list[str]:
 
 
 def _dispatch(name: str, payload: Mapping, allowed) -> Response:
+    return _refusal(name, allowed) or operations().dispatch(name, payload)
+
+
+def _refusal(name: str, allowed) -> Response | None:
+    """The answer when this function does not serve the operation (None: it does)."""
     if allowed is not None and name not in allowed:
         message = f"Operation {name!r} is not served by this function."
         return failure(InputError(message, field="operation"))
-    return operations().dispatch(name, payload)
+    return None
 
 
 def _is_proxy(event: Mapping) -> bool:
