@@ -31,6 +31,7 @@ from services.quotas import QuotaReader
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
+_SIDE_WORKERS = 16  # a target's Regions with servers, read at once (threads on demand)
 _EMPTY_STATES = {
     DRS_NOT_INITIALIZED: RegionState.UNINITIALIZED,
     REGION_NOT_ENABLED: RegionState.NOT_ENABLED,
@@ -110,6 +111,11 @@ class Collector:
         self._pool = ThreadPoolExecutor(
             max_workers=settings.max_workers, thread_name_prefix="collect"
         )
+        # the target's recovery quota, read beside its replication quota (not queued
+        # behind the pool's Region reads, which a task waiting on it could starve)
+        self._side = ThreadPoolExecutor(
+            max_workers=_SIDE_WORKERS, thread_name_prefix="collect-quota"
+        )
         self._empty: dict[tuple[str, str], tuple[RegionState, float]] = {}
         # when each target's last collection in this process ended (the clock's time)
         self.last_collections: dict[str, float] = {}
@@ -125,6 +131,7 @@ class Collector:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._side.shutdown(wait=False, cancel_futures=True)
 
     def collect(
         self, target: TargetAccount, *, force: bool = False
@@ -271,17 +278,23 @@ class Collector:
         self, ref: AccountRef, access, counted: RegionCapacity
     ) -> RegionCapacity:
         """The live limits of a Region read as `ok`: both for the target, the replication
-        limit alone for a staging account (its recovery capacity does not count)."""
+        limit alone for a staging account (its recovery capacity does not count).
+
+        The target's two are read at once: on a first collection each is a round trip
+        or two (applied, then AWS's default), on the target's critical path."""
         region = counted.region
+        recovery = None
+        if ref.account_type == "target":
+            recovery = self._side.submit(
+                self.quotas.recovery_limit, ref.account_id, region, access
+            )
         limits = {
             "replication_limit": self.quotas.replication_limit(
                 ref.account_id, region, access
             )
         }
-        if ref.account_type == "target":
-            limits["recovery_limit"] = self.quotas.recovery_limit(
-                ref.account_id, region, access
-            )
+        if recovery is not None:
+            limits["recovery_limit"] = recovery.result()
         return replace(counted, **limits)
 
 

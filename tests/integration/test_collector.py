@@ -490,8 +490,9 @@ def test_quotas_are_read_in_the_same_concurrent_pass_as_the_counts():
     regions = REGIONS[:3]
     fleet = {a: dict.fromkeys(regions, {"CONTINUOUS": 1}) for a in [TARGET, *staging]}
     accounts, tasks = 3, 3 * len(regions)
-    # logins, DescribeSourceServers, GetServiceQuota, GetAWSDefaultServiceQuota
-    sleep = WaveSleep([accounts, tasks, tasks, tasks])
+    # logins; DescribeSourceServers; GetServiceQuota of every task and, beside it, of the
+    # target's recovery quota; AWS's default, once per Region × quota whoever asks
+    sleep = WaveSleep([accounts, tasks, tasks + len(regions), 2 * len(regions)])
     data = scenario(fleet, staging=staging, latencyMs=1)
     h = harness(data, Settings(regions=regions, aws_max_attempts=1), sleep=sleep)
     readings = h.collector.collect(h.target)

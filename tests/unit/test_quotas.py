@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given
@@ -154,7 +155,41 @@ def test_the_cache_is_per_account_region_and_quota():
             r.target(code, region)
     r.staging()
     assert r.reads(TARGET) == 4 * 2  # GetServiceQuota, then the AWS default
-    assert r.reads(STAGING) == 2
+    assert r.reads(STAGING) == 1  # its own applied value; AWS's default is known
+
+
+def test_aws_default_is_read_once_per_region_and_quota_for_every_account():
+    r = Reader({})
+    r.target(REPLICATION)
+    assert r.staging(REPLICATION) == Quota(300, LimitSource.AWS_DEFAULT)
+    assert r.staging(RECOVERY) == Quota(4000, LimitSource.AWS_DEFAULT)
+    calls = r.h.simulator.calls
+    assert calls[("GetAWSDefaultServiceQuota", TARGET, "us-east-1")] == 1
+    assert calls[("GetAWSDefaultServiceQuota", STAGING, "us-east-1")] == 1  # RECOVERY
+    assert calls[("GetServiceQuota", STAGING, "us-east-1")] == 2  # applied: per account
+
+
+def test_accounts_asking_for_aws_default_at_once_share_one_read():
+    r = Reader({})
+    access = r.h.gateway.access(ROLE, None)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(
+            lambda i: r.reader.read(f"{300000000000 + i}", "us-east-1", REPLICATION, access),
+            range(16),
+        ))  # fmt: skip
+    assert set(answers) == {Quota(300, LimitSource.AWS_DEFAULT)}
+    defaults = [n for k, n in r.h.simulator.calls.items() if k[0].startswith("GetAWS")]
+    assert defaults == [1]
+
+
+def test_aws_default_is_read_again_after_the_ttl():
+    r = Reader({}, quota_ttl_seconds=3600)
+    r.target()
+    r.now += 3601
+    r.staging()
+    calls = r.h.simulator.calls
+    assert calls[("GetAWSDefaultServiceQuota", TARGET, "us-east-1")] == 1
+    assert calls[("GetAWSDefaultServiceQuota", STAGING, "us-east-1")] == 1
 
 
 def test_a_fallback_is_retried_after_a_few_minutes_not_an_hour():
