@@ -23,7 +23,19 @@ READ_MEMBERS = {
 
 
 class CountingParser(RestJSONParser):
-    """rest-json (DRS) with the source server records trimmed to READ_MEMBERS."""
+    """rest-json (DRS) with the source server records trimmed to READ_MEMBERS.
+
+    A page is up to 1,000 records, so the trimmed walk skips botocore's per-value
+    dispatch where it would change nothing: a string in a JSON body is parsed as itself
+    (only a header may carry an encoded JSON value), and a trimmed structure inside a
+    trimmed structure, or in a list, is handled here directly."""
+
+    def _handle_list(self, shape, node):
+        member = shape.member
+        if member.name not in READ_MEMBERS or not isinstance(node, list):
+            return super()._handle_list(shape, node)
+        handle = self._handle_structure
+        return [None if item is None else handle(member, item) for item in node]
 
     def _handle_structure(self, shape, value):
         wanted = READ_MEMBERS.get(shape.name)
@@ -34,7 +46,13 @@ class CountingParser(RestJSONParser):
         for name in wanted:
             member = members[name]
             raw = value.get(member.serialization.get("name", name))
-            if raw is not None:
+            if raw is None:
+                continue
+            if member.type_name == "string" and isinstance(raw, str):
+                parsed[name] = raw
+            elif member.name in READ_MEMBERS:
+                parsed[name] = self._handle_structure(member, raw)
+            else:
                 parsed[name] = self._parse_shape(member, raw)
         return parsed
 
