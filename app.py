@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parse(argv)
     from dashboard import create_app, prewarm
+    from services.backend import build_backend
     from services.simulator import ScenarioError
 
     try:
@@ -104,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             from services.demo_store import share  # the demo's CLI shares its store
 
             settings, store_server = share(settings)
-        app = create_app(settings)
+        backend = build_backend(settings)
+        backend.start_reading_processes()  # while the pages are built
+        app = create_app(settings, backend)
     except (ScenarioError, ValueError) as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 2
@@ -147,6 +150,7 @@ def __getattr__(name: str):
     with _lock:
         if "server" not in globals():
             from dashboard import create_app, prewarm
+            from services.backend import build_backend
             from services.logs import configure_logging
 
             args = parse([])
@@ -157,7 +161,9 @@ def __getattr__(name: str):
                 log.error("app:server refused to start: %s", exc)
                 raise
             log.info("Backend mode: %s", describe(settings))
-            app = create_app(settings)
+            backend = build_backend(settings)
+            backend.start_reading_processes()  # while the pages are built
+            app = create_app(settings, backend)
             if settings.auth == "none":  # gunicorn binds itself: it may be public
                 log.warning(
                     "No sign-in (DRS_CAPACITY_AUTH=none): whoever reaches this server "

@@ -54,6 +54,8 @@ def operations():
             from services.settings import Settings
 
             settings = Settings.from_env()
+            if settings.collect_processes is None:  # Lambda has no /dev/shm for them
+                settings = settings.with_overrides(collect_processes=1)
             configure_logging(logging.INFO, settings)
             # as a WSGI server: no mode set means AWS (the function's role), else a
             # refusal naming what to set; never the demo fleet by accident

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,23 @@ class Backend:
     def demo(self) -> bool:
         return self.simulator is not None
 
+    def start_reading_processes(self) -> None:
+        """Start a big target's reading processes in the background now, while the app
+        builds its pages, not in its first collection (services/collect_processes.py)."""
+        processes = self.collector.processes
+        if processes is None:
+            return
+
+        def start() -> None:
+            try:
+                processes.start(self.store.list_targets())
+            except Exception as exc:  # the first collection starts them instead
+                log.warning(
+                    "reading processes not started early (%s)", type(exc).__name__
+                )
+
+        threading.Thread(target=start, name="start-reading", daemon=True).start()
+
     def close(self) -> None:
         self.collector.close()
         if self.alerts is not None:
@@ -77,8 +95,8 @@ def build_backend(settings: Settings) -> Backend:
     hide_external_ids_in_aws_logs()
     if settings.scenario_path:
         return _demo_backend(settings)
+    gateway, _ = build_gateway(settings)
     session = botocore.session.get_session()
-    gateway = AwsGateway(settings, session)
     dynamodb = boto3.Session(botocore_session=session).resource(
         "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings),
         endpoint_url=settings.dynamodb_endpoint,
@@ -93,12 +111,32 @@ def build_backend(settings: Settings) -> Backend:
     return _assemble(settings, store, gateway, history=history)
 
 
+def build_gateway(settings: Settings) -> tuple[AwsGateway, object | None]:
+    """The way into AWS, and the simulated AWS that answers it on a scenario (None on
+    real AWS): the app's, and each reading process's (services/collect_processes.py)."""
+    if not settings.scenario_path:
+        return AwsGateway(settings, botocore.session.get_session()), None
+    from services.simulator import SimulatedAws, load_scenario
+
+    session = botocore.session.get_session()  # the simulator's alone
+    simulator = SimulatedAws(load_scenario(settings.scenario_path))
+    simulator.install(session)
+    return AwsGateway(settings, session, own_credentials=simulator.own_credentials), (
+        simulator
+    )
+
+
 def _assemble(
     settings, store, gateway, simulator=None, mock=None, history=None
 ) -> Backend:
+    from services.collect_processes import ProcessReader
+
     shared = shared_cache(settings)
     memory = None if shared is None else shared.region_memory()
-    collector = Collector(gateway, settings, empty_regions=memory)
+    collector = Collector(
+        gateway, settings, empty_regions=memory,
+        processes=ProcessReader.for_settings(settings),
+    )  # fmt: skip
     service = CapacityService(store, collector, settings, shared=shared)
     alerts = monitor_for(settings, history, simulator)
     return Backend(
@@ -109,24 +147,23 @@ def _assemble(
 def _demo_backend(settings: Settings) -> Backend:
     """The simulated fleet; its DynamoDB in this process, or at `dynamodb_endpoint`
     (the demo store every process of a demo shares, services/demo_store.py)."""
-    from services.simulator import SimulatedAws, load_scenario
-
-    scenario = load_scenario(settings.scenario_path)
+    gateway, simulator = build_gateway(settings)  # first: a bad scenario stops here
     mock = None
     if not settings.dynamodb_endpoint:
         import moto
 
         mock = moto.mock_aws()
         mock.start()
-    session = botocore.session.get_session()  # the simulator's alone
-    simulator = SimulatedAws(scenario)
-    simulator.install(session)
-    gateway = AwsGateway(settings, session, own_credentials=simulator.own_credentials)
-    store, history = demo_tables(settings, simulator.own_credentials, scenario)
+    store, history = demo_tables(
+        settings, simulator.own_credentials, simulator.scenario
+    )
     backend = _assemble(settings, store, gateway, simulator, mock, history)
+    processes = backend.collector.processes
     backend.collector.listeners.append(
         lambda *_: log.info(
-            "simulated AWS: %.3f s of CPU in this process so far", simulator.cpu_seconds
+            "simulated AWS: %.3f s of CPU in this app's processes so far",
+            simulator.cpu_seconds
+            + (processes.simulator_cpu_seconds if processes else 0),
         )  # fmt: skip
     )  # what benchmarks/collect.py reports beside the server's CPU
     return backend

@@ -103,8 +103,10 @@ class Collector:
         clock: Callable[[], float] = time.monotonic,
         quotas: QuotaReader | None = None,
         empty_regions=None,
+        processes=None,  # services.collect_processes.ProcessReader: big targets there
     ):
         self._aws = gateway
+        self.processes = processes
         self._settings = settings
         self._clock = clock
         self.quotas = quotas or QuotaReader(gateway, settings, clock)
@@ -132,6 +134,8 @@ class Collector:
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._side.shutdown(wait=False, cancel_futures=True)
+        if self.processes is not None:
+            self.processes.close()
 
     def collect(
         self, target: TargetAccount, *, force: bool = False
@@ -139,7 +143,13 @@ class Collector:
         """Read the target and its staging accounts at once, every Region of the set."""
         started = self._clock()
         refs = accounts_of(target)
-        readings = self.read_accounts(refs, self._settings.regions, force=force)
+        regions = self._settings.regions
+        if self.processes is not None and self.processes.wanted(refs):
+            readings = self.processes.read_accounts(
+                refs, regions, force, here=self.read_accounts
+            )
+        else:
+            readings = self.read_accounts(refs, regions, force=force)
         finished = self._clock()
         self.last_collections[target.account_id] = finished
         _log_collection(target.account_id, readings, finished - started, force)

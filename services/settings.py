@@ -85,7 +85,10 @@ class Settings:
     cache_ttl_seconds: float = 30.0
     refresh_interval_seconds: int = 30
     region_rescan_seconds: float = 3600.0
-    max_workers: int = 128
+    max_workers: int = 128  # threads of a collection (in each reading process)
+    # processes a target of 20 accounts or more is read in (services/collect_processes.py);
+    # None: one per CPU this process may use, at most 4; 1: the app's own process only
+    collect_processes: int | None = None
     # servers per DescribeSourceServers page (AWS allows 1000): the pages being read at
     # once set the peak memory; 500 kept 100 accounts × 3,000 servers at 239 MB of
     # collection peak instead of 277 MB, at the same CPU (one more call per 500 servers)
@@ -145,8 +148,9 @@ class Settings:
         for name, unknown in problems.items():
             if unknown:
                 raise ValueError(f"DRS_CAPACITY_{name.upper()}: unknown {unknown}")
-        for name in ("replication_limit", "max_recovery_instances", "max_workers"):
-            if getattr(self, name) < 1:
+        for name in ("replication_limit", "max_recovery_instances", "max_workers",
+                     "collect_processes"):  # fmt: skip
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"{_variable(name)}: must be at least 1")
         if self.limits_source not in LIMITS_SOURCES:
             raise ValueError(

@@ -73,6 +73,16 @@ def test_the_backend_is_built_once_per_container(simulated):
     assert simulated.operations() is first
 
 
+def test_a_lambda_reads_every_account_in_its_own_process(simulated, container):
+    """Lambda has no /dev/shm for reading processes: none unless they are asked for."""
+    simulated.handler({"operation": "get_target_accounts"})
+    assert simulated._state["backend"].collector.processes is None
+    simulated.reset()
+    container.setenv("DRS_CAPACITY_COLLECT_PROCESSES", "2")
+    simulated.handler({"operation": "get_target_accounts"})
+    assert simulated._state["backend"].collector.processes is not None
+
+
 @pytest.mark.parametrize("event", [{}, {"operation": 7}, ["operation"]])
 def test_an_event_without_an_operation_is_400(simulated, event):
     answer = simulated.handler(event)

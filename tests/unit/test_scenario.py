@@ -342,3 +342,36 @@ def test_importing_the_simulator_loads_no_aws_or_test_library():
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_broken_scenario_leaves_no_embedded_dynamodb_running(tmp_path):
+    """The demo's moto is started only once the scenario is read: a refused file used
+    to leave it running, and every later moto in the process then kept its tables."""
+    import boto3
+    import moto
+
+    from services.backend import build_backend
+    from services.settings import Settings
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"target": 1}')
+    with pytest.raises(ScenarioError):
+        build_backend(Settings(scenario_path=str(path)))
+
+    def tables() -> list[str]:
+        with moto.mock_aws():
+            client = boto3.client(
+                "dynamodb", region_name="us-east-1", aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )  # fmt: skip
+            names = client.list_tables()["TableNames"]
+            if not names:
+                client.create_table(
+                    TableName="left-behind", BillingMode="PAY_PER_REQUEST",
+                    KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                )  # fmt: skip
+            return names
+
+    assert tables() == []
+    assert tables() == []  # the first mock's table went with it
