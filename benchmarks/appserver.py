@@ -138,9 +138,24 @@ class AppServer:
             raw = answer.read()
         return time.perf_counter() - start, raw
 
+    def processes(self) -> list[psutil.Process]:
+        """The server and every process it started (the reading processes of a big
+        target, and their fork server): what the app costs is theirs together."""
+        try:
+            return [self.process, *self.process.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return [self.process]
+
     def cpu_seconds(self) -> float:
-        times = self.process.cpu_times()
-        return times.user + times.system
+        """CPU seconds of the server and its processes so far."""
+        total = 0.0
+        for process in self.processes():
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
 
     def simulator_cpu_seconds(self) -> float:
         """The CPU the simulated AWS has spent in the server so far (it logs the total
@@ -152,13 +167,9 @@ class AppServer:
         return float(found[-1]) if found else 0.0
 
     def peak_rss_mb(self) -> float:
-        """The server's high-water resident set (VmHWM), in MB."""
-        status = Path(f"/proc/{self._proc.pid}/status")
-        if status.exists():
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return self.process.memory_info().rss / 2**20  # not Linux: current RSS
+        """The high-water resident sets (VmHWM) of the server and its processes added
+        up, in MB: an upper bound, as pages they share are counted in each."""
+        return sum(_peak_rss_mb(process) for process in self.processes())
 
     def stop(self) -> None:
         if self._proc.poll() is None:
@@ -169,3 +180,15 @@ class AppServer:
                 self._proc.kill()
                 self._proc.wait(timeout=10)
         self._log.close()
+
+
+def _peak_rss_mb(process: psutil.Process) -> float:
+    status = Path(f"/proc/{process.pid}/status")
+    try:
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return process.memory_info().rss / 2**20  # not Linux: current RSS
+    except (OSError, psutil.NoSuchProcess):
+        return 0.0  # it ended
