@@ -3,10 +3,12 @@
 A forced refresh of 100 accounts × 34 Regions is about 3,400 AWS calls. In one process
 their signing, parsing and botocore's per-call machinery run under one GIL: the refresh
 takes as long as its CPU (about 4 s here) while the other cores idle. Here the accounts
-are dealt to `Settings.collect_processes` reading processes (one per core by default),
-each with its own shared clients, credentials, quota cache and memory of empty Regions.
-An account is read by the same process at every collection while the set of accounts
-stays the same, so those caches stay warm.
+are dealt in `Settings.collect_processes` shares (one per core by default): the app's
+process reads the first itself, and each other share has a reading process of its own,
+with its own shared clients, credentials, quota cache and memory of empty Regions. An
+account is read by the same process at every collection while the set of accounts stays
+the same, so those caches stay warm; and the app itself is one of the processes, so
+two cores cost one more process, not two.
 
 Only targets of at least PROCESSES_FROM_ACCOUNTS accounts go there: a small target is
 read in the app's own process faster than a round trip to another would save. A
@@ -31,15 +33,14 @@ from services.settings import Settings
 log = logging.getLogger(__name__)
 PROCESSES_FROM_ACCOUNTS = 20  # a target this big is read in reading processes
 MOST_PROCESSES = 4  # by default: one per CPU this process may use, at most this many
-# imported once by the fork server; every reading process starts from that copy
-_PRELOAD = ["services.collect_processes", "services.backend", "services.simulator"]
 
 # the reading process's own collector (set by _start, in that process only)
 _reader = None
 
 
 def process_count(settings: Settings) -> int:
-    """How many processes a big target's accounts are dealt to (1: this one)."""
+    """How many processes a big target's accounts are dealt to, the app's own
+    included (1: the app's alone)."""
     if settings.collect_processes is not None:
         return settings.collect_processes
     return max(1, min(len(os.sched_getaffinity(0)), MOST_PROCESSES))
@@ -53,7 +54,8 @@ def shares(refs: Sequence, count: int) -> list[list]:
 
 
 class ProcessReader:
-    """Reads a target's accounts in `count` processes, each share in its own."""
+    """Reads a target's accounts in `count` processes: the first share in this one,
+    every other share in a reading process of its own."""
 
     def __init__(self, settings: Settings, count: int):
         self._settings = settings
@@ -77,7 +79,7 @@ class ProcessReader:
         from services.collector import accounts_of
 
         if any(self.wanted(accounts_of(target)) for target in targets):
-            for i in range(self._count):
+            for i in range(1, self._count):
                 self._pool(i).submit(_ready)
 
     @property
@@ -92,14 +94,16 @@ class ProcessReader:
         force: bool,
         here: Callable[..., list[AccountReading]],
     ) -> list[AccountReading]:
-        """Every account's reading, in the order of `refs`; a share whose process fails
-        is read by `here` (the collector's own, in this process) instead."""
+        """Every account's reading, in the order of `refs`. The first share is read by
+        `here` (the collector's own, in this process) while the reading processes read
+        theirs; a share whose process fails is read by `here` too."""
+        first, *others = shares(refs, self._count)
         asked = [
             (i, share, self._submit(i, share, tuple(regions), force))
-            for i, share in enumerate(shares(refs, self._count))
+            for i, share in enumerate(others, start=1)
             if share
         ]
-        readings = {}
+        readings = {r.account_id: r for r in here(first, regions, force=force)}
         for i, share, future in asked:
             try:
                 got, simulator_cpu = future.result()
@@ -133,8 +137,7 @@ class ProcessReader:
         with self._lock:
             pool = self._pools.get(i)
             if pool is None:
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(_PRELOAD)
+                context = multiprocessing.get_context("spawn")
                 level = logging.getLogger().getEffectiveLevel()
                 pool = ProcessPoolExecutor(
                     max_workers=1, mp_context=context, initializer=_start,
@@ -177,7 +180,7 @@ def _leave_with_the_app() -> None:
 
     A pool's worker waits on its task queue, whose pipe it holds both ends of: an app
     killed (SIGKILL, an out-of-memory kill, a crash) would leave it waiting for ever,
-    and the fork server with it. The app's end of the pipe this process was started
+    and its resource tracker with it. The app's end of the pipe this process was started
     through closes only when the app is gone: a thread waits for that."""
     app = multiprocessing.parent_process()
     if app is None:

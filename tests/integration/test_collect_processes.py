@@ -95,8 +95,8 @@ def test_reading_processes_give_the_readings_of_one_process(two):
     assert not denied.accessible and denied.error is not None
     timed_out = {r.region: r for r in both[6].regions}["eu-west-1"]
     assert timed_out.state is RegionState.ERROR  # an error stays an error, never 0
-    assert split.simulator.cpu_seconds == pytest.approx(0, abs=0.05)  # not read here
-    assert split.collector.processes.simulator_cpu_seconds > 0
+    assert split.simulator.cpu_seconds > 0  # the first share, read in the app
+    assert split.collector.processes.simulator_cpu_seconds > 0  # the other one
 
 
 def test_a_reading_process_that_dies_costs_no_data(two, caplog):
@@ -109,7 +109,7 @@ def test_a_reading_process_that_dies_costs_no_data(two, caplog):
     caplog.set_level(logging.WARNING, logger="services.collect_processes")
     again = split.collector.collect(target_of(split), force=True)
     assert again == first
-    assert "reading process 0 failed (BrokenProcessPool)" in caplog.text
+    assert "reading process 1 failed (BrokenProcessPool)" in caplog.text
     assert "accounts are read in this process" in caplog.text
     caplog.clear()
     third = split.collector.collect(target_of(split), force=True)  # new processes
@@ -141,11 +141,11 @@ def test_the_reading_processes_start_early_only_for_a_big_target(tmp_path):
         reader.start([])
         assert reader._pools == {}
         reader.start([target_of(b)])
-        assert sorted(reader._pools) == [0, 1]
+        assert sorted(reader._pools) == [1]  # the app reads the first share itself
         pids = {
             pool.submit(os.getpid).result(timeout=30) for pool in reader._pools.values()
         }
-        assert len(pids) == 2 and os.getpid() not in pids
+        assert len(pids) == 1 and os.getpid() not in pids
     finally:
         b.close()
 
@@ -191,23 +191,23 @@ backend = build_backend(Settings(scenario_path=sys.argv[1], collect_processes=2,
                                  history_table_name=""))
 reader = backend.collector.processes
 reader.start(backend.store.list_targets())
-import multiprocessing.forkserver as fs, os
+import multiprocessing.resource_tracker as tracker, os
 pids = [pool.submit(os.getpid).result(timeout=60) for pool in reader._pools.values()]
-print(json.dumps([*pids, fs._forkserver._forkserver_pid]), flush=True)
+print(json.dumps([*pids, tracker._resource_tracker._pid]), flush=True)
 time.sleep(120)
 """
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_reading_processes_end_with_the_app_however_it_ends(tmp_path, how):
-    """They used to outlive a killed app for ever (and its fork server with them)."""
+    """They used to outlive a killed app for ever (and its resource tracker with them)."""
     app = subprocess.Popen(
         [sys.executable, "-c", APP, fleet_file(tmp_path)],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     try:
         started = json.loads(app.stdout.readline())
-        assert len(started) == 3 and all(alive(pid) for pid in started)
+        assert len(started) == 2 and all(alive(pid) for pid in started)
     finally:
         app.send_signal(how)
         app.wait(timeout=30)
