@@ -215,3 +215,26 @@ def test_one_throttled_account_cannot_spend_the_retries_of_the_others():
         assert calls < 300, "a's retries never ran out"
     assert attempts(a) == 1  # a's retry quota is spent: its calls no longer retry
     assert attempts(b) == 3  # b's quota is its own: untouched by a's throttling
+
+
+def test_a_failure_that_is_not_retried_costs_no_retry_handler():
+    """Most Regions of most accounts answer "not initialized": botocore does not retry
+    that, so no per-account handler (with its quota) is built for it; one was built per
+    account and client, thousands on a first collection."""
+    staging = staging_ids(3)
+    data = fleet_scenario(staging)
+    for account in [TARGET, *staging]:
+        data["fleet"][account]["eu-west-1"] = "uninitialized"
+    data["fleet"][staging[0]]["us-west-2"] = {"error": "ThrottlingException"}
+    h = harness(data, Settings(regions=REGIONS, aws_max_attempts=3))
+    readings = h.collector.collect(h.target)
+    handlers = {key: len(r._handlers) for key, r in h.gateway._retries.items()}
+    assert handlers[("drs", "eu-west-1")] == 0  # four accounts, none retried
+    assert handlers[("drs", "us-west-2")] == 1  # the throttled account's own
+    states = {(a.account_id, r.region): r.state.value for a in readings
+              for r in a.regions}  # fmt: skip
+    assert {states[(a, "eu-west-1")] for a in [TARGET, *staging]} == {"uninitialized"}
+    assert states[(staging[0], "us-west-2")] == "error"
+    calls = h.simulator.calls
+    assert calls[("DescribeSourceServers", staging[0], "us-west-2")] == 3  # retried
+    assert calls[("DescribeSourceServers", staging[1], "eu-west-1")] == 1  # not
