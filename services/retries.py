@@ -22,7 +22,7 @@ class RetriesByIdentity:
     A failure botocore would not retry (DRS not initialized in a Region: most Regions
     of most accounts) touches no quota, so it is answered as botocore's handler answers
     it, by botocore's own retry conditions, without a handler of its own: building one
-    per account and client (~3,400 on a first collection of 100 accounts) was a fifth
+    per account and client (~3,400 on a first collection of 100 accounts) was a sixth
     of that collection's CPU.
     """
 
