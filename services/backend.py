@@ -95,8 +95,8 @@ def build_backend(settings: Settings) -> Backend:
     hide_external_ids_in_aws_logs()
     if settings.scenario_path:
         return _demo_backend(settings)
-    gateway, _ = build_gateway(settings)
-    session = botocore.session.get_session()
+    session = botocore.session.get_session()  # one credential chain, resolved once
+    gateway, _ = build_gateway(settings, session)
     dynamodb = boto3.Session(botocore_session=session).resource(
         "dynamodb", region_name=settings.home_region, config=dynamodb_config(settings),
         endpoint_url=settings.dynamodb_endpoint,
@@ -111,11 +111,14 @@ def build_backend(settings: Settings) -> Backend:
     return _assemble(settings, store, gateway, history=history)
 
 
-def build_gateway(settings: Settings) -> tuple[AwsGateway, object | None]:
-    """The way into AWS, and the simulated AWS that answers it on a scenario (None on
-    real AWS): the app's, and each reading process's (services/collect_processes.py)."""
+def build_gateway(
+    settings: Settings, session: botocore.session.Session | None = None
+) -> tuple[AwsGateway, object | None]:
+    """The way into AWS (on real AWS through `session`, shared with the app's tables),
+    and the simulated AWS that answers it on a scenario (None on real AWS): the app's,
+    and each reading process's (services/collect_processes.py)."""
     if not settings.scenario_path:
-        return AwsGateway(settings, botocore.session.get_session()), None
+        return AwsGateway(settings, session or botocore.session.get_session()), None
     from services.simulator import SimulatedAws, load_scenario
 
     session = botocore.session.get_session()  # the simulator's alone

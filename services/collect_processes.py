@@ -23,10 +23,10 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
+from services.collector import accounts_of
 from services.models import AccountReading
 from services.settings import Settings
 
@@ -76,8 +76,6 @@ class ProcessReader:
         """Start the reading processes now if a target is big enough to use them: each
         takes about half a second of CPU to start (and its first clients), better spent
         while the app starts than in its first collection."""
-        from services.collector import accounts_of
-
         if any(self.wanted(accounts_of(target)) for target in targets):
             for i in range(1, self._count):
                 self._pool(i).submit(_ready)
@@ -201,8 +199,6 @@ def _read(refs: list, regions: tuple[str, ...], force: bool):
     """In a reading process: one share's readings, and what the simulated AWS spent."""
     collector, simulator = _reader
     spent = simulator.cpu_seconds if simulator is not None else 0.0
-    started = time.monotonic()
     readings = collector.read_accounts(refs, regions, force=force)
-    log.debug("%d accounts read in %.3f s", len(refs), time.monotonic() - started)
     used = (simulator.cpu_seconds - spent) if simulator is not None else 0.0
     return readings, used
