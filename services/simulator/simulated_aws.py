@@ -60,6 +60,10 @@ class SimulatedAws:
         self._drs = SimulatedDrs(self._fleet)
         self._quotas = SimulatedQuotas(scenario.quotas)
         self._lock = threading.Lock()
+        # one answer built at a time, after the latency: the GIL runs one anyway, and
+        # threads woken together would otherwise each hold a half-built page of 500
+        # records, memory the app would not hold on real AWS (issue 10)
+        self._building = threading.Lock()
         self._calls: Counter = Counter()
         self._request_numbers = itertools.count(1)
         self._models: dict = {}  # service -> botocore ServiceModel
@@ -148,14 +152,15 @@ class SimulatedAws:
         self._count(operation, _subject(operation, caller, params or {}), region)
         if self.latency_ms:
             self._sleep(self.latency_ms / 1000)
-        try:
-            if refusal is not None:
-                raise refusal
-            parsed = self._dispatch(service, operation, caller, region, params)
-        except SimulatedError as error:
-            return self._error_response(model, request, error)
-        status = model.http.get("responseCode", 200)
-        return self._response(model, request, status, parsed)
+        with self._building:
+            try:
+                if refusal is not None:
+                    raise refusal
+                parsed = self._dispatch(service, operation, caller, region, params)
+            except SimulatedError as error:
+                return self._error_response(model, request, error)
+            status = model.http.get("responseCode", 200)
+            return self._response(model, request, status, parsed)
 
     def _caller(self, model, request, signature):
         """The identity that signed the request, or the error AWS answers instead."""
