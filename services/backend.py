@@ -12,6 +12,7 @@ import boto3
 import botocore.session
 
 from services.alert_monitor import monitor_for
+from services.allocator import share_arenas_between_threads
 from services.clock import utc_now_iso
 from services.collector import Collector
 from services.gateway import AwsGateway
@@ -92,6 +93,7 @@ class Backend:
 
 
 def build_backend(settings: Settings) -> Backend:
+    share_arenas_between_threads()  # before any of the collection's threads
     hide_external_ids_in_aws_logs()
     if settings.scenario_path:
         return _demo_backend(settings)

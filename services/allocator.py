@@ -1,0 +1,37 @@
+"""The C allocator of a process that collects on many threads (issue 10).
+
+glibc's malloc gives each new thread an arena of its own, up to eight per core, and
+memory freed in one arena serves no other. A collection's threads (128 by default)
+each build and parse pages of up to 500 server records in theirs, so a process kept
+tens of MB it no longer used: measured in one process reading 50 accounts × 3,000
+servers, 57 MB of resident memory grew by a first collection and 81 MB by the third,
+for 5 MB of live Python objects. Two arenas share that memory between the threads
+(35 MB and 52 MB, no slower). Elsewhere (musl, macOS) nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+from functools import cache
+
+log = logging.getLogger(__name__)
+ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+@cache
+def share_arenas_between_threads() -> bool:
+    """At most ARENAS malloc arenas in this process from now on (threads started later
+    use them): True where glibc took it. Call before a collection's threads start."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc: its own allocator stays
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    taken = mallopt(_M_ARENA_MAX, ARENAS) == 1
+    if not taken:
+        log.debug("malloc kept its arenas (mallopt refused M_ARENA_MAX)")
+    return taken
