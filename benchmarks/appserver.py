@@ -140,8 +140,7 @@ class AppServer:
 
     def processes(self) -> list[psutil.Process]:
         """The server and every process it started (the reading processes of a big
-        target, and multiprocessing's resource tracker): what the app costs is theirs
-        together."""
+        target): what the app costs is theirs together."""
         try:
             return [self.process, *self.process.children(recursive=True)]
         except psutil.NoSuchProcess:

@@ -141,9 +141,9 @@ def section(collect: dict, poll: dict) -> str:
         "periodic poll triggers): Regions known to be empty are skipped until their "
         "rescan, so this is **not** what “Refresh now” costs.",
         "- Server CPU: the user + system seconds of the app's processes during that "
-        "request (the app, and for 100 accounts its reading process and "
-        "multiprocessing's resource tracker); peak RSS: their high-water resident sets (VmHWM) added up, an upper "
-        "bound, as pages they share count in each. Five samples of each; sampling "
+        "request (the app, and for 100 accounts its reading process); peak RSS: "
+        "their high-water resident sets (VmHWM) added up, an upper bound, as pages "
+        "they share count in each. Five samples of each; sampling "
         f"stops early (at least one) once a measure has taken {BUDGET_S:.0f} s, and the "
         "table says so. Each request has a timeout; every app process is stopped.",
     ]

@@ -103,13 +103,12 @@ def test_a_reading_process_that_dies_costs_no_data(two, caplog):
     here, split = two
     reader = split.collector.processes
     first = split.collector.collect(target_of(split), force=True)
-    for pool in list(reader._pools.values()):
-        for pid in list(pool._processes):
-            os.kill(pid, signal.SIGKILL)
+    for pid in reader.pids().values():
+        os.kill(pid, signal.SIGKILL)
     caplog.set_level(logging.WARNING, logger="services.collect_processes")
     again = split.collector.collect(target_of(split), force=True)
     assert again == first
-    assert "reading process 1 failed (BrokenProcessPool)" in caplog.text
+    assert "reading process 1 failed (it ended)" in caplog.text
     assert "accounts are read in this process" in caplog.text
     caplog.clear()
     third = split.collector.collect(target_of(split), force=True)  # new processes
@@ -128,7 +127,7 @@ def test_a_small_target_is_read_in_the_app_process(tmp_path):
     try:
         (reading,) = small.collector.collect(target_of(small))
         assert reading.regions[0].replicating_servers == 3
-        assert small.collector.processes._pools == {}  # none started
+        assert small.collector.processes.pids() == {}  # none started
         assert small.simulator.cpu_seconds > 0
     finally:
         small.close()
@@ -139,13 +138,13 @@ def test_the_reading_processes_start_early_only_for_a_big_target(tmp_path):
     try:
         reader = b.collector.processes
         reader.start([])
-        assert reader._pools == {}
+        assert reader.pids() == {}
         reader.start([target_of(b)])
-        assert sorted(reader._pools) == [1]  # the app reads the first share itself
-        pids = {
-            pool.submit(os.getpid).result(timeout=30) for pool in reader._pools.values()
-        }
-        assert len(pids) == 1 and os.getpid() not in pids
+        started = reader.pids()
+        assert sorted(started) == [1]  # the app reads the first share itself
+        assert alive(started[1]) and started[1] != os.getpid()
+        b.collector.collect(target_of(b), force=True)
+        assert reader.pids() == started  # the one started early read its share
     finally:
         b.close()
 
@@ -191,23 +190,27 @@ backend = build_backend(Settings(scenario_path=sys.argv[1], collect_processes=2,
                                  history_table_name=""))
 reader = backend.collector.processes
 reader.start(backend.store.list_targets())
-import multiprocessing.resource_tracker as tracker, os
-pids = [pool.submit(os.getpid).result(timeout=60) for pool in reader._pools.values()]
-print(json.dumps([*pids, tracker._resource_tracker._pid]), flush=True)
+import psutil
+children = [child.pid for child in psutil.Process().children(recursive=True)]
+print(json.dumps({"readers": list(reader.pids().values()), "children": children}))
+sys.stdout.flush()
 time.sleep(120)
 """
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_reading_processes_end_with_the_app_however_it_ends(tmp_path, how):
-    """They used to outlive a killed app for ever (and its resource tracker with them)."""
+    """They used to outlive a killed app for ever (and a resource tracker with them):
+    now the app's only children are its reading processes, and they end with it."""
     app = subprocess.Popen(
         [sys.executable, "-c", APP, fleet_file(tmp_path)],
         stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
     )  # fmt: skip
     try:
-        started = json.loads(app.stdout.readline())
-        assert len(started) == 2 and all(alive(pid) for pid in started)
+        seen = json.loads(app.stdout.readline())
+        started = seen["readers"]
+        assert len(started) == 1 and sorted(seen["children"]) == started
+        assert alive(started[0])
     finally:
         app.send_signal(how)
         app.wait(timeout=30)
