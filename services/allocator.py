@@ -3,10 +3,10 @@
 glibc's malloc gives each new thread an arena of its own, up to eight per core, and
 memory freed in one arena serves no other. A collection's threads (128 by default)
 each parse pages of up to 500 server records in theirs, so a process kept memory it no
-longer used. Measured in one process reading 50
-accounts × 3,000 servers: its resident set grew 38 MB in a first collection and 43 MB
-by the third, for 5 MB of live Python objects; with two arenas, 24 and 30 MB, and no
-slower. Elsewhere (musl, macOS) nothing changes.
+longer used. Measured in one process reading 50 accounts × 3,000 servers: its resident
+set grew 38 MB in a first collection and 43 MB by the third, for 5 MB of live Python
+objects; with two arenas, 24 and 30 MB, and no slower. Elsewhere (musl, macOS)
+nothing changes.
 """
 
 from __future__ import annotations
