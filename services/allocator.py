@@ -12,7 +12,6 @@ nothing changes.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 from functools import cache
 
@@ -26,8 +25,7 @@ def share_arenas_between_threads() -> bool:
     """At most ARENAS malloc arenas in this process from now on (threads started later
     use them): True where glibc took it. Call before a collection's threads start."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # this process's C library, no search
     except (OSError, AttributeError):  # not glibc: its own allocator stays
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
