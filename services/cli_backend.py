@@ -8,7 +8,8 @@ import logging
 import os
 import sys
 
-from services.responses import Response
+from services.errors import InputError
+from services.responses import failure
 
 
 def serve(args) -> int:
@@ -57,7 +58,7 @@ def operations_for(args, out):
         code = (
             "SCENARIO_INVALID" if isinstance(exc, ScenarioError) else "CONFIG_INVALID"
         )
-        out.answer(Response(400, {"success": False, "error": {"code": code, "message": str(exc)}}), "")  # fmt: skip
+        out.answer(failure(InputError(str(exc), code=code)), "")
         return None, None
     return build_operations(backend), backend
 
